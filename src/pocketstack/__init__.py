@@ -1,0 +1,3 @@
+"""pocketstack: a whole OpenStack-compatible cloud in one Python process."""
+
+__version__ = "0.1.0"

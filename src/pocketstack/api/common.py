@@ -1,0 +1,106 @@
+"""What every service API shares: the app factory, error envelopes and the caller's identity."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pocketstack.errors import (
+    LIBRARY_ERRORS,
+    BadRequest,
+    CloudError,
+    MethodNotAllowed,
+    NotFound,
+    Unauthorized,
+    from_library,
+)
+from pocketstack.services.context import RequestContext
+from pocketstack.services.identity import tokens
+from pocketstack.services.runtime import Cloud
+
+log = logging.getLogger(__name__)
+
+ErrorRenderer = Callable[[CloudError], dict]
+
+
+def cloud_of(request: Request) -> Cloud:
+    return request.app.state.cloud
+
+
+CloudDep = Annotated[Cloud, Depends(cloud_of)]
+
+
+def caller(request: Request) -> RequestContext:
+    """The validated identity behind ``X-Auth-Token``; 401 without a live token."""
+    cached = getattr(request.state, "context", None)
+    if cached is not None:
+        return cached
+    token = request.headers.get("x-auth-token")
+    if not token:
+        raise Unauthorized("The request you have made requires authentication.")
+    with cloud_of(request).db.session() as session:
+        context = tokens.context_for(session, token)
+    request.state.context = context
+    return context
+
+
+Caller = Annotated[RequestContext, Depends(caller)]
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return "Invalid input."
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ())[1:] if part != "body")
+    if first.get("type") == "json_invalid":
+        return "Malformed request body: it is not valid JSON."
+    return f"Invalid input for field/attribute {where or 'body'}: {first.get('msg', 'invalid')}"
+
+
+def service_app(name: str, render: ErrorRenderer, *, openapi_url: str, **kwargs) -> FastAPI:
+    """A FastAPI app for one service whose every error is rendered in ``render``'s envelope."""
+    app = FastAPI(title=f"pocketstack {name}", openapi_url=openapi_url, docs_url=None,
+                  redoc_url=None, **kwargs)
+
+    def respond(error: CloudError, headers: dict | None = None) -> Response:
+        return JSONResponse(render(error), status_code=error.status, headers=headers)
+
+    @app.exception_handler(CloudError)
+    async def cloud_error(_request: Request, exc: CloudError) -> Response:
+        headers = {"WWW-Authenticate": 'Keystone uri="/identity"'} if exc.status == 401 else None
+        return respond(exc, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> Response:
+        return respond(BadRequest(_validation_message(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            return respond(MethodNotAllowed("The method is not allowed for this resource."))
+        if exc.status_code == 404:
+            return respond(NotFound("The resource could not be found."))
+        error = CloudError(str(exc.detail))
+        error.status = exc.status_code
+        return respond(error)
+
+    async def library_error(_request: Request, exc: Exception) -> Response:
+        return respond(from_library(exc))
+
+    for library_exception in LIBRARY_ERRORS:
+        app.add_exception_handler(library_exception, library_error)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return respond(CloudError("An unexpected error prevented the server from fulfilling "
+                                  "your request."))
+
+    return app

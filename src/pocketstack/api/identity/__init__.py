@@ -1,0 +1,20 @@
+"""Keystone v3 at /identity."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from pocketstack.api.common import service_app
+from pocketstack.api.identity import auth, discovery
+from pocketstack.errors import CloudError
+
+
+def render_error(error: CloudError) -> dict:
+    return {"error": {"code": error.status, "message": error.message, "title": error.title}}
+
+
+def create_app() -> FastAPI:
+    app = service_app("identity", render_error, openapi_url="/v3/openapi.json")
+    for module in (discovery, auth):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,17 @@
+"""Neutron v2.0 at /network."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from pocketstack.api.common import service_app
+from pocketstack.errors import CloudError
+
+
+def render_error(error: CloudError) -> dict:
+    return {"NeutronError": {"type": error.neutron_type, "message": error.message, "detail": ""}}
+
+
+def create_app() -> FastAPI:
+    app = service_app("network", render_error, openapi_url="/v2.0/openapi.json")
+    return app

@@ -1,0 +1,62 @@
+"""Run one whole cloud in this process until a signal stops it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+
+import click
+import httpx
+import uvicorn
+
+from pocketstack.config import Settings
+from pocketstack.wiring import assemble
+
+log = logging.getLogger("pocketstack")
+
+
+def _announce_when_ready(server: uvicorn.Server, deployment, settings: Settings, started: float):
+    from pocketstack.services.bootstrap import write_client_files
+
+    while not server.started:
+        if server.should_exit:
+            return
+        time.sleep(0.01)
+    httpx.get(settings.url("identity/v3"), timeout=10).raise_for_status()
+    files = write_client_files(deployment.cloud, deployment.accounts)
+    state = {"pid": os.getpid(), "url": settings.public_url, "driver": settings.driver,
+             "prefix": settings.prefix, "data_dir": str(settings.data_dir)}
+    settings.state_file.write_text(json.dumps(state))
+    click.echo(f"pocketstack is ready in {time.monotonic() - started:.2f} s "
+               f"(driver {settings.driver}, prefix {settings.prefix})")
+    click.echo(f"  API        {settings.public_url}   (auth URL {settings.url('identity/v3')})")
+    click.echo(f"  openrc     {files[0]}  {files[1]}")
+    click.echo(f"  clouds     {files[2]}")
+    click.echo(f"  try        source {files[1]} && openstack server list")
+
+
+def serve(settings: Settings) -> int:
+    started = time.monotonic()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.state_file.exists():
+        settings.state_file.unlink()
+    deployment = assemble(settings)
+    config = uvicorn.Config(deployment.app, host=settings.host, port=settings.port,
+                            log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    announcer = threading.Thread(
+        target=_announce_when_ready, args=(server, deployment, settings, started), daemon=True
+    )
+    announcer.start()
+    try:
+        server.run()
+    finally:
+        deployment.agent.stop()
+        deployment.cloud.db.dispose()
+        if settings.state_file.exists():
+            settings.state_file.unlink()
+        click.echo("pocketstack stopped.")
+    return 0 if server.started else 1

@@ -1,0 +1,5 @@
+"""The fake network driver (filled in with the network service)."""
+
+
+class FakeNetworkDriver:
+    pass

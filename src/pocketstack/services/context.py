@@ -1,0 +1,44 @@
+"""Who is calling: the identity a validated token carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pocketstack.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    user_id: str
+    user_name: str
+    domain_id: str
+    project_id: str | None
+    project_name: str | None
+    roles: frozenset[str] = field(default_factory=frozenset)
+    expires_at: datetime | None = None
+    token_digest: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    @property
+    def can_write(self) -> bool:
+        return bool(self.roles & {"admin", "member"})
+
+    def require_project(self) -> str:
+        if not self.project_id:
+            raise Forbidden("This action needs a project-scoped token.")
+        return self.project_id
+
+    def require_writer(self) -> None:
+        if not self.can_write:
+            raise Forbidden("Policy does not allow this action: it needs the member role.")
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise Forbidden("Policy does not allow this action: it needs the admin role.")
+
+    def owns(self, project_id: str | None) -> bool:
+        return self.is_admin or project_id == self.project_id

@@ -1,0 +1,65 @@
+"""Quotas for every service: defaults, per-project overrides, and the check before a create."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pocketstack.db.models.quota import QuotaLimit
+from pocketstack.errors import QuotaExceeded
+
+UNLIMITED = -1
+
+DEFAULTS: dict[str, int] = {
+    # compute
+    "instances": 10,
+    "cores": 20,
+    "ram": 51200,
+    "key_pairs": 100,
+    "metadata_items": 128,
+    "server_groups": 10,
+    "server_group_members": 10,
+    "injected_files": 5,
+    "injected_file_content_bytes": 10240,
+    "injected_file_path_bytes": 255,
+    # network
+    "network": 100,
+    "subnet": 100,
+    "port": 500,
+    "router": 10,
+    "floatingip": 50,
+    "security_group": 10,
+    "security_group_rule": 100,
+}
+
+
+def limits(session: Session, project_id: str) -> dict[str, int]:
+    """Every quota of ``project_id``: the defaults with its overrides applied."""
+    found = dict(DEFAULTS)
+    rows = session.scalars(select(QuotaLimit).where(QuotaLimit.project_id == project_id))
+    found.update({row.resource: row.hard_limit for row in rows})
+    return found
+
+
+def set_limits(session: Session, project_id: str, values: dict[str, int]) -> None:
+    for resource, hard_limit in values.items():
+        row = session.get(QuotaLimit, (project_id, resource))
+        if row is None:
+            session.add(QuotaLimit(project_id=project_id, resource=resource, hard_limit=hard_limit))
+        else:
+            row.hard_limit = hard_limit
+
+
+def reset_limits(session: Session, project_id: str) -> None:
+    for row in session.scalars(select(QuotaLimit).where(QuotaLimit.project_id == project_id)):
+        session.delete(row)
+
+
+def check(session: Session, project_id: str, resource: str, used: int, wanted: int = 1) -> None:
+    """Raise QuotaExceeded when ``used + wanted`` would pass the project's limit."""
+    limit = limits(session, project_id).get(resource, UNLIMITED)
+    if limit != UNLIMITED and used + wanted > limit:
+        raise QuotaExceeded(
+            f"Quota exceeded for {resource}: requested {wanted}, but already used {used} "
+            f"of {limit} {resource}."
+        )

@@ -1,0 +1,65 @@
+"""Assemble one cloud: state store, drivers, agent and API, the same for tests and `up`."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+
+from pocketstack.agent.loop import Agent
+from pocketstack.agent.registry import build_reconcilers
+from pocketstack.api.app import create_app
+from pocketstack.config import Settings
+from pocketstack.db.migrate import upgrade
+from pocketstack.db.session import Database
+from pocketstack.drivers.compute.fake import FakeComputeDriver
+from pocketstack.drivers.network.fake import FakeNetworkDriver
+from pocketstack.services.bootstrap import bootstrap
+from pocketstack.services.runtime import Cloud
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Deployment:
+    cloud: Cloud
+    agent: Agent
+    app: Starlette
+    accounts: dict
+
+
+def choose_driver(requested: str) -> tuple[str, str | None]:
+    """The driver to use and, when ``auto`` fell back, a one-line notice saying why."""
+    if requested in ("fake", "namespace"):
+        return requested, None
+    return "fake", (
+        "notice: using the fake driver (servers are records, not running instances); "
+        "the namespace driver is not available in this build."
+    )
+
+
+def make_drivers(settings: Settings):
+    if settings.driver == "fake":
+        return FakeComputeDriver(os.environ.get("POCKETSTACK_FAKE_FAIL_SPAWN")), FakeNetworkDriver()
+    raise ValueError(f"driver {settings.driver!r} is not available in this build")
+
+
+def assemble(settings: Settings, *, start_agent: bool = True) -> Deployment:
+    """Migrate, bootstrap and wire a cloud. The caller serves ``app`` and stops ``agent``."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db = Database(settings.database_url)
+    upgrade(db)
+    compute_driver, network_driver = make_drivers(settings)
+    cloud = Cloud(settings=settings, db=db, compute_driver_capabilities=compute_driver.capabilities)
+    agent = Agent(build_reconcilers(cloud, compute_driver, network_driver))
+    cloud.wake_agent = agent.wake
+    accounts = bootstrap(cloud)
+    if start_agent:
+        agent.start()
+    return Deployment(cloud=cloud, agent=agent, app=create_app(cloud), accounts=accounts)
+
+
+def purge_host_objects(prefix: str) -> None:
+    """Remove every kernel object named with ``prefix`` (none exist with the fake drivers)."""
