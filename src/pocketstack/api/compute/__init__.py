@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pocketstack.api.common import service_app
+from pocketstack.api.compute import discovery
+from pocketstack.api.compute.microversion import MicroversionMiddleware
 from pocketstack.errors import CloudError
+
+
+# Each module's ``router`` is served; add a resource by adding its module here.
+ROUTERS = (discovery,)
 
 
 def render_error(error: CloudError) -> dict:
@@ -14,4 +20,7 @@ def render_error(error: CloudError) -> dict:
 
 def create_app() -> FastAPI:
     app = service_app("compute", render_error, openapi_url="/v2.1/openapi.json")
+    app.add_middleware(MicroversionMiddleware)
+    for module in ROUTERS:
+        app.include_router(module.router)
     return app

@@ -9,12 +9,16 @@ from pocketstack.api.identity import auth, discovery
 from pocketstack.errors import CloudError
 
 
+# Each module's ``router`` is served; add a resource by adding its module here.
+ROUTERS = (discovery, auth)
+
+
 def render_error(error: CloudError) -> dict:
     return {"error": {"code": error.status, "message": error.message, "title": error.title}}
 
 
 def create_app() -> FastAPI:
     app = service_app("identity", render_error, openapi_url="/v3/openapi.json")
-    for module in (discovery, auth):
+    for module in ROUTERS:
         app.include_router(module.router)
     return app

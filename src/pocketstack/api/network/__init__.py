@@ -8,10 +8,16 @@ from pocketstack.api.common import service_app
 from pocketstack.errors import CloudError
 
 
+# Each module's ``router`` is served; add a resource by adding its module here.
+ROUTERS = ()
+
+
 def render_error(error: CloudError) -> dict:
     return {"NeutronError": {"type": error.neutron_type, "message": error.message, "detail": ""}}
 
 
 def create_app() -> FastAPI:
     app = service_app("network", render_error, openapi_url="/v2.0/openapi.json")
+    for module in ROUTERS:
+        app.include_router(module.router)
     return app

@@ -1,0 +1,86 @@
+"""Nova microversions: read the requested version, answer with the one used."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from starlette.middleware.base import BaseHTTPMiddleware
+
+MIN_VERSION = (2, 1)
+MAX_VERSION = (2, 79)
+_PATTERN = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+
+
+@dataclass(frozen=True, order=True)
+class Version:
+    major: int
+    minor: int
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    def at_least(self, text: str) -> bool:
+        major, minor = (int(part) for part in text.split("."))
+        return (self.major, self.minor) >= (major, minor)
+
+
+MIN = Version(*MIN_VERSION)
+MAX = Version(*MAX_VERSION)
+
+
+class VersionError(Exception):
+    def __init__(self, status: int, key: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.key, self.message = status, key, message
+
+
+def requested(headers) -> str | None:
+    for value in headers.getlist("openstack-api-version"):
+        service, _, version = value.strip().partition(" ")
+        if service.lower() == "compute":
+            return version.strip()
+    return headers.get("x-openstack-nova-api-version")
+
+
+def negotiate(text: str | None) -> Version:
+    if text is None or text.strip() == "":
+        return MIN
+    text = text.strip()
+    if text.lower() == "latest":
+        return MAX
+    match = _PATTERN.match(text)
+    if not match:
+        raise VersionError(400, "badRequest", f"Invalid API version request string {text}.")
+    version = Version(int(match.group(1)), int(match.group(2)))
+    if not MIN <= version <= MAX:
+        raise VersionError(
+            406, "notAcceptable",
+            f"Version {text} is not supported by the API. Minimum is {MIN} and maximum is {MAX}.",
+        )
+    return version
+
+
+class MicroversionMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        try:
+            version = negotiate(requested(request.headers))
+        except VersionError as exc:
+            return JSONResponse({exc.key: {"code": exc.status, "message": exc.message}},
+                                status_code=exc.status)
+        request.state.microversion = version
+        response = await call_next(request)
+        response.headers["OpenStack-API-Version"] = f"compute {version}"
+        response.headers["X-OpenStack-Nova-API-Version"] = str(version)
+        response.headers["Vary"] = "OpenStack-API-Version, X-OpenStack-Nova-API-Version"
+        return response
+
+
+def microversion(request: Request) -> Version:
+    return getattr(request.state, "microversion", MIN)
+
+
+Microversion = Annotated[Version, Depends(microversion)]
