@@ -52,7 +52,7 @@ def assemble(settings: Settings, *, start_agent: bool = True) -> Deployment:
     db = Database(settings.database_url)
     upgrade(db)
     compute_driver, network_driver = make_drivers(settings)
-    cloud = Cloud(settings=settings, db=db, compute_driver_capabilities=compute_driver.capabilities)
+    cloud = Cloud(settings=settings, db=db, compute_driver=compute_driver)
     agent = Agent(build_reconcilers(cloud, compute_driver, network_driver))
     cloud.wake_agent = agent.wake
     accounts = bootstrap(cloud)

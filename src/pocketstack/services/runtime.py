@@ -7,14 +7,24 @@ from dataclasses import dataclass, field
 
 from pocketstack.config import Settings
 from pocketstack.db.session import Database
-from pocketstack.drivers.compute.base import ComputeCapabilities
+from pocketstack.drivers.compute.base import ComputeCapabilities, ComputeDriver
 
 
 @dataclass
 class Cloud:
+    """Shared by the API and the agent of one process.
+
+    ``compute_driver`` is read by the API only for read-only queries the one-process shape
+    answers locally (console output); everything that changes a host goes through the agent.
+    """
+
     settings: Settings
     db: Database
-    compute_driver_capabilities: ComputeCapabilities = field(
-        default_factory=lambda: ComputeCapabilities(real_instances=False)
-    )
+    compute_driver: ComputeDriver | None = None
     wake_agent: Callable[[], None] = field(default=lambda: None)
+
+    @property
+    def compute_capabilities(self) -> ComputeCapabilities:
+        if self.compute_driver is None:
+            return ComputeCapabilities(real_instances=False)
+        return self.compute_driver.capabilities
