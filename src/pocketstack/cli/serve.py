@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import signal
 import threading
 import time
 
@@ -38,6 +40,23 @@ def _announce_when_ready(server: uvicorn.Server, deployment, settings: Settings,
     click.echo(f"  try        source {files[1]} && openstack server list")
 
 
+class Server(uvicorn.Server):
+    """uvicorn re-raises SIGINT/SIGTERM after its shutdown, which would kill us before the
+    agent stops and the state file goes; here a signal only asks for a clean exit."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def serve(settings: Settings) -> int:
     started = time.monotonic()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -46,7 +65,7 @@ def serve(settings: Settings) -> int:
     deployment = assemble(settings)
     config = uvicorn.Config(deployment.app, host=settings.host, port=settings.port,
                             log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
+    server = Server(config)
     announcer = threading.Thread(
         target=_announce_when_ready, args=(server, deployment, settings, started), daemon=True
     )
