@@ -42,7 +42,8 @@ def choose_driver(requested: str) -> tuple[str, str | None]:
 
 def make_drivers(settings: Settings):
     if settings.driver == "fake":
-        return FakeComputeDriver(os.environ.get("POCKETSTACK_FAKE_FAIL_SPAWN")), FakeNetworkDriver()
+        compute = FakeComputeDriver(os.environ.get("POCKETSTACK_FAKE_FAIL_SPAWN"))
+        return compute, FakeNetworkDriver(os.environ.get("POCKETSTACK_FAKE_FAIL_NETWORK"))
     raise ValueError(f"driver {settings.driver!r} is not available in this build")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pocketstack.agent.network import network_reconcilers
 from pocketstack.agent.reconcile import Reconciler
+from pocketstack.agent.servers import ServerReconciler
 
 
 def build_reconcilers(cloud, compute_driver, network_driver) -> list[Reconciler]:
-    return []
+    return [*network_reconcilers(cloud, network_driver), ServerReconciler(cloud, compute_driver)]

@@ -50,8 +50,12 @@ def set_limits(session: Session, project_id: str, values: dict[str, int]) -> Non
             row.hard_limit = hard_limit
 
 
-def reset_limits(session: Session, project_id: str) -> None:
-    for row in session.scalars(select(QuotaLimit).where(QuotaLimit.project_id == project_id)):
+def reset_limits(session: Session, project_id: str, resources: list[str] | None = None) -> None:
+    """Back to the defaults: every override of ``project_id``, or only those of ``resources``."""
+    query = select(QuotaLimit).where(QuotaLimit.project_id == project_id)
+    if resources is not None:
+        query = query.where(QuotaLimit.resource.in_(resources))
+    for row in session.scalars(query):
         session.delete(row)
 
 

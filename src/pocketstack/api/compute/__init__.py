@@ -5,13 +5,32 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pocketstack.api.common import service_app
-from pocketstack.api.compute import discovery
+from pocketstack.api.compute import (
+    aggregates,
+    availability_zones,
+    compute_services,
+    discovery,
+    extensions,
+    flavor_extras,
+    flavors,
+    hypervisors,
+    keypairs,
+    limits,
+    quota_sets,
+    server_actions,
+    server_metadata,
+    servers,
+)
 from pocketstack.api.compute.microversion import MicroversionMiddleware
 from pocketstack.errors import CloudError
 
 
 # Each module's ``router`` is served; add a resource by adding its module here.
-ROUTERS = (discovery,)
+ROUTERS = (
+    discovery, flavors, flavor_extras, keypairs, limits, quota_sets, availability_zones,
+    hypervisors, compute_services, extensions, aggregates, servers, server_actions,
+    server_metadata,
+)
 
 
 def render_error(error: CloudError) -> dict:

@@ -39,8 +39,10 @@ class VersionError(Exception):
 
 
 def requested(headers) -> str | None:
-    for value in headers.getlist("openstack-api-version"):
-        service, _, version = value.strip().partition(" ")
+    entries = (entry for value in headers.getlist("openstack-api-version")
+               for entry in value.split(","))
+    for entry in entries:
+        service, _, version = entry.strip().partition(" ")
         if service.lower() == "compute":
             return version.strip()
     return headers.get("x-openstack-nova-api-version")

@@ -5,12 +5,22 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pocketstack.api.common import service_app
-from pocketstack.api.identity import auth, discovery
+from pocketstack.api.identity import (
+    app_credentials,
+    assignments,
+    auth,
+    catalog,
+    discovery,
+    domains,
+    projects,
+    roles,
+    users,
+)
 from pocketstack.errors import CloudError
 
-
 # Each module's ``router`` is served; add a resource by adding its module here.
-ROUTERS = (discovery, auth)
+ROUTERS = (discovery, auth, domains, projects, users, roles, assignments, app_credentials,
+           catalog)
 
 
 def render_error(error: CloudError) -> dict:

@@ -10,14 +10,22 @@ from sqlalchemy import select
 
 from pocketstack.api.common import Caller, CloudDep
 from pocketstack.api.identity.views import (
+    collection,
     domain_ref,
     keystone_time,
     project_ref,
+    project_view,
     role_ref,
     user_ref,
 )
-from pocketstack.db.models.identity import Domain, Project, RoleAssignment, Token, User
-from pocketstack.errors import Unauthorized
+from pocketstack.db.models.identity import (
+    ApplicationCredential,
+    Domain,
+    Project,
+    RoleAssignment,
+    Token,
+    User,
+)
 from pocketstack.services.identity import auth, tokens
 from pocketstack.services.identity.catalog import service_catalog
 
@@ -33,19 +41,20 @@ def token_body(session, cloud, row: Token, *, with_catalog: bool = True) -> dict
         "expires_at": keystone_time(row.expires_at),
         "issued_at": keystone_time(row.issued_at),
     }
-    roles = []
     if row.project_id:
         project = session.get(Project, row.project_id)
         body["project"] = project_ref(project, session.get(Domain, project.domain_id))
         body["is_domain"] = False
-        roles = tokens.project_roles(session, user.id, project.id)
     elif row.domain_id:
         body["domain"] = domain_ref(session.get(Domain, row.domain_id))
-        roles = tokens.domain_roles(session, user.id, row.domain_id)
+    roles = tokens.token_roles(session, row)
     if roles:
         body["roles"] = [role_ref(role) for role in roles]
     if row.application_credential_id:
-        body["application_credential"] = {"id": row.application_credential_id, "restricted": True}
+        credential = session.get(ApplicationCredential, row.application_credential_id)
+        body["application_credential"] = {
+            "id": credential.id, "name": credential.name, "restricted": not credential.unrestricted,
+        }
     if with_catalog and (row.project_id or row.domain_id):
         body["catalog"] = service_catalog(cloud.settings)
     return {"token": body}
@@ -60,12 +69,6 @@ def create_token(cloud: CloudDep, body: Annotated[dict, Body()], nocatalog: str 
     return JSONResponse(document, status_code=201, headers={"X-Subject-Token": issued.value})
 
 
-def _subject(session, subject: str | None) -> Token:
-    if not subject:
-        raise Unauthorized("X-Subject-Token is required.")
-    return tokens.lookup(session, subject)
-
-
 @router.get("/tokens")
 def validate_token(
     cloud: CloudDep,
@@ -74,7 +77,7 @@ def validate_token(
     nocatalog: str | None = None,
 ):
     with cloud.db.session() as session:
-        row = _subject(session, x_subject_token)
+        row = tokens.lookup_subject(session, x_subject_token)
         document = token_body(session, cloud, row, with_catalog=nocatalog is None)
     return JSONResponse(document, headers={"X-Subject-Token": x_subject_token})
 
@@ -84,7 +87,7 @@ def check_token(
     cloud: CloudDep, _caller: Caller, x_subject_token: Annotated[str | None, Header()] = None
 ):
     with cloud.db.session() as session:
-        _subject(session, x_subject_token)
+        tokens.lookup_subject(session, x_subject_token)
     return Response(status_code=200)
 
 
@@ -103,20 +106,17 @@ def catalog(request: Request, cloud: CloudDep, _caller: Caller):
 
 
 @router.get("/projects")
-def projects(cloud: CloudDep, who: Caller):
+def projects(request: Request, cloud: CloudDep, who: Caller):
     with cloud.db.session() as session:
         query = (
             select(Project)
             .join(RoleAssignment, RoleAssignment.project_id == Project.id)
             .where(RoleAssignment.user_id == who.user_id, Project.enabled.is_(True))
             .distinct()
+            .order_by(Project.name)
         )
-        found = [
-            {**project_ref(project, session.get(Domain, project.domain_id)),
-             "domain_id": project.domain_id, "enabled": True, "links": {}}
-            for project in session.scalars(query)
-        ]
-    return {"projects": found, "links": {"self": None, "next": None, "previous": None}}
+        found = [project_view(project, cloud.settings) for project in session.scalars(query)]
+    return collection("projects", found, str(request.url))
 
 
 @router.get("/domains")

@@ -5,15 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pocketstack.api.common import service_app
+from pocketstack.api.image import data, discovery, images, members, schemas
 from pocketstack.errors import CloudError
 
-
 # Each module's ``router`` is served; add a resource by adding its module here.
-ROUTERS = ()
+ROUTERS = (discovery, schemas, images, data, members)
 
 
 def render_error(error: CloudError) -> dict:
-    return {"code": error.status, "title": error.title, "message": error.message}
+    """Glance's (webob's) JSON error body: ``code`` is the status line, e.g. "404 Not Found"."""
+    return {"code": f"{error.status} {error.title}", "title": error.title,
+            "message": error.message}
 
 
 def create_app() -> FastAPI:

@@ -5,11 +5,23 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pocketstack.api.common import service_app
+from pocketstack.api.network import (
+    discovery,
+    floating_ips,
+    networks,
+    ports,
+    quotas,
+    routers,
+    security_group_rules,
+    security_groups,
+    subnets,
+    tags,
+)
 from pocketstack.errors import CloudError
 
-
 # Each module's ``router`` is served; add a resource by adding its module here.
-ROUTERS = ()
+ROUTERS = (discovery, networks, subnets, ports, routers, floating_ips, security_groups,
+           security_group_rules, quotas, tags)
 
 
 def render_error(error: CloudError) -> dict:

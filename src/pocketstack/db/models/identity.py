@@ -10,14 +10,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 from pocketstack.db.base import Base, HasId, Timestamps
 
 
-class Domain(HasId, Timestamps, Base):
+class HasExtra:
+    """Attributes Keystone keeps beside its own columns and returns at the top level."""
+
+    extra: Mapped[dict] = mapped_column(default=dict)
+
+
+class Domain(HasId, Timestamps, HasExtra, Base):
     __tablename__ = "domains"
     name: Mapped[str] = mapped_column(String(64), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Project(HasId, Timestamps, Base):
+class Project(HasId, Timestamps, HasExtra, Base):
     __tablename__ = "projects"
     __table_args__ = (UniqueConstraint("domain_id", "name"),)
     name: Mapped[str] = mapped_column(String(64))
@@ -27,7 +33,7 @@ class Project(HasId, Timestamps, Base):
     tags: Mapped[list] = mapped_column(default=list)
 
 
-class User(HasId, Timestamps, Base):
+class User(HasId, Timestamps, HasExtra, Base):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("domain_id", "name"),)
     name: Mapped[str] = mapped_column(String(255))
@@ -35,14 +41,14 @@ class User(HasId, Timestamps, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[str | None] = mapped_column(String(255), default=None)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str | None] = mapped_column(Text, default=None)
     default_project_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
-class Role(HasId, Timestamps, Base):
+class Role(HasId, Timestamps, HasExtra, Base):
     __tablename__ = "roles"
     name: Mapped[str] = mapped_column(String(255), unique=True)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class RoleAssignment(HasId, Base):
@@ -89,4 +95,5 @@ class ApplicationCredential(HasId, Timestamps, Base):
     description: Mapped[str | None] = mapped_column(Text, default=None)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     unrestricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ids of the roles this credential may use on its project
     roles: Mapped[list] = mapped_column(default=list)

@@ -31,6 +31,10 @@ class FakeComputeDriver:
         self._lock = threading.Lock()
         self._fail_spawn = re.compile(fail_spawn) if fail_spawn else None
 
+    def fail_spawn_matching(self, pattern: str | None) -> None:
+        """From now on, spawning a server whose name matches ``pattern`` fails (None: never)."""
+        self._fail_spawn = re.compile(pattern) if pattern else None
+
     def spawn(self, spec: InstanceSpec) -> None:
         if self._fail_spawn and self._fail_spawn.search(spec.name):
             raise DriverError(f"Injected spawn failure for server {spec.name}.")

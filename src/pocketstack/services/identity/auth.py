@@ -34,6 +34,11 @@ def _find_domain(session: Session, ref: dict | None) -> Domain:
     return domain
 
 
+def _domain_enabled(session: Session, domain_id: str) -> bool:
+    domain = session.get(Domain, domain_id)
+    return domain is not None and domain.enabled
+
+
 def _find_user(session: Session, ref: dict) -> User:
     if "id" in ref:
         user = session.get(User, ref["id"])
@@ -136,11 +141,18 @@ def authenticate(session: Session, body: dict, ttl_seconds: int) -> tokens.Issue
         user = session.get(User, cred.user_id)
         project, domain = session.get(Project, cred.project_id), None
         expires_at, app_cred_id = cred.expires_at, cred.id
+        if project is None or not project.enabled:
+            raise Unauthorized(AUTH_FAILED)
     else:
         raise Unauthorized(f"Unsupported authentication method: {methods[0]}.")
-    if user is None or not user.enabled:
+    if user is None or not user.enabled or not _domain_enabled(session, user.domain_id):
         raise Unauthorized(AUTH_FAILED)
-    if project is not None and not tokens.project_roles(session, user.id, project.id):
+    if project is not None and not _domain_enabled(session, project.domain_id):
+        raise Unauthorized(AUTH_FAILED)
+    roles = tokens.project_roles(session, user.id, project.id) if project is not None else None
+    if roles is not None and app_cred_id:
+        roles = [role for role in roles if role.id in set(cred.roles)]
+    if roles is not None and not roles:
         raise Unauthorized(f"User {user.id} has no access to project {project.id}.")
     if domain is not None and not tokens.domain_roles(session, user.id, domain.id):
         raise Unauthorized(f"User {user.id} has no access to domain {domain.id}.")

@@ -1,4 +1,8 @@
-"""The service catalog: every API this process serves, at one public URL."""
+"""The service catalog: every API this process serves, at one public URL.
+
+The catalog is fixed by the deployment's settings: services, endpoints and the region are
+computed, never stored, and cannot be changed through the API.
+"""
 
 from __future__ import annotations
 
@@ -48,3 +52,34 @@ def service_catalog(settings: Settings) -> list[dict]:
         }
         for entry in SERVICES
     ]
+
+
+FIXED = "The service catalog is fixed by pocketstack and cannot be changed through the API."
+
+
+def services(settings: Settings) -> list[dict]:
+    del settings  # the same services in every deployment
+    return [
+        {"id": stable_id("service", entry.type), "type": entry.type, "name": entry.name,
+         "enabled": True, "description": f"pocketstack {entry.type} service"}
+        for entry in SERVICES
+    ]
+
+
+def endpoints(settings: Settings) -> list[dict]:
+    return [
+        {
+            "id": stable_id("endpoint", entry.type, "public"),
+            "interface": "public",
+            "region": settings.region,
+            "region_id": settings.region,
+            "service_id": stable_id("service", entry.type),
+            "url": settings.url(entry.path),
+            "enabled": True,
+        }
+        for entry in SERVICES
+    ]
+
+
+def regions(settings: Settings) -> list[dict]:
+    return [{"id": settings.region, "description": "", "parent_region_id": None}]

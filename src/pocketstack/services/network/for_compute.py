@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pocketstack.db.models.network import (
+    FloatingIp,
+    Network,
+    Port,
+    PortSecurityGroup,
+    SecurityGroup,
+    Subnet,
+)
 from pocketstack.drivers.compute.base import NicSpec
+from pocketstack.errors import BadRequest, Conflict, NotFound
 from pocketstack.services.context import RequestContext
+from pocketstack.services.network import common, ipam, ports, security_groups
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,43 @@ class NicRequest:
     port_id: str | None = None  # an existing port to bind, else a new one is made
     fixed_ip: str | None = None
     security_group_ids: tuple[str, ...] = field(default=())
+
+
+COMPUTE_OWNER = "compute:nova"
+
+
+def _usable_networks(session: Session, context: RequestContext) -> list[Network]:
+    query = common.scope(select(Network), Network, context).where(Network.external.is_(False))
+    if context.is_admin:
+        query = query.where((Network.project_id == context.project_id) | Network.shared.is_(True))
+    return list(session.scalars(query.order_by(Network.created_at, Network.id)))
+
+
+def _network(session: Session, context: RequestContext, network_id: str) -> Network:
+    try:
+        return common.visible(session, context, Network, network_id)
+    except NotFound:
+        raise BadRequest(f"Network {network_id} could not be found.") from None
+
+
+def _nic(session: Session, context: RequestContext, item: dict, groups: tuple[str, ...]):
+    if not isinstance(item, dict):
+        raise BadRequest("Bad networks format: each network must be an object.")
+    if item.get("port"):
+        try:
+            port = common.owned(session, context, Port, item["port"])
+        except NotFound:
+            raise BadRequest(f"Port {item['port']} could not be found.") from None
+        if port.device_id:
+            raise Conflict(f"Port {port.id} is still in use.")
+        return NicRequest(network_id=port.network_id, port_id=port.id)
+    if not item.get("uuid"):
+        raise BadRequest("Bad networks format: a network needs a uuid or a port.")
+    network = _network(session, context, item["uuid"])
+    if item.get("fixed_ip"):
+        ipam.parse_ip(item["fixed_ip"], "fixed IP")
+    return NicRequest(network_id=network.id, fixed_ip=item.get("fixed_ip"),
+                      security_group_ids=groups)
 
 
 def plan_server_nics(
@@ -41,7 +89,30 @@ def plan_server_nics(
     demand). Unknown network/port/group → BadRequest; quota for ``count`` servers' ports
     is checked here.
     """
-    raise NotImplementedError
+    project_id = context.require_project()
+    try:
+        groups = tuple(g.id for g in _groups(session, context, project_id, security_groups))
+    except NotFound as exc:
+        raise BadRequest(exc.message) from None
+    if networks == "none":
+        return []
+    if networks is None or networks == "auto":
+        usable = _usable_networks(session, context)
+        if len(usable) > 1:
+            raise Conflict("Multiple possible networks found, use a Network ID to be more "
+                           "specific.")
+        networks = [{"uuid": usable[0].id}] if usable else []
+    if not isinstance(networks, list):
+        raise BadRequest("Bad networks format: it must be a list, 'auto' or 'none'.")
+    nics = [_nic(session, context, item, groups) for item in networks]
+    new_ports = sum(1 for nic in nics if nic.port_id is None) * count
+    if new_ports:
+        common.check_quota(session, project_id, "port", new_ports)
+    return nics
+
+
+def _groups(session, context, project_id, names_or_ids) -> list[SecurityGroup]:
+    return security_groups.resolve(session, context, project_id, names_or_ids)
 
 
 def create_server_ports(
@@ -52,27 +123,97 @@ def create_server_ports(
     Returns the port IDs in NIC order. Addresses are allocated here, at once, so the API
     can show them while the server builds.
     """
-    raise NotImplementedError
+    made = []
+    for nic in nics:
+        if nic.port_id:
+            port = session.get(Port, nic.port_id)
+            port.device_id, port.device_owner = server_id, COMPUTE_OWNER
+            port.revision_number += 1
+            common.touch(port)
+        else:
+            network = session.get(Network, nic.network_id)
+            fixed = [{"ip_address": nic.fixed_ip}] if nic.fixed_ip else None
+            port = ports.make_port(session, network, context.require_project(), {
+                "device_id": server_id, "device_owner": COMPUTE_OWNER, "auto_delete": True,
+                "fixed_ips": fixed, "security_groups": list(nic.security_group_ids) or None})
+        made.append(port.id)
+    return made
+
+
+def _server_ports(session: Session, server_ids: list[str]) -> list[Port]:
+    query = select(Port).where(Port.device_id.in_(server_ids), Port.deleting.is_(False),
+                               Port.device_owner.like("compute:%"))
+    return list(session.scalars(query.order_by(Port.created_at, Port.id)))
 
 
 def nic_specs(session: Session, server_id: str) -> list[NicSpec]:
     """The server's NICs as the compute driver wants them (MAC, IP, prefix, gateway)."""
-    raise NotImplementedError
+    found = []
+    server_ports = _server_ports(session, [server_id])
+    addresses = ports.fixed_ips(session, [p.id for p in server_ports])
+    for port in server_ports:
+        if not addresses[port.id]:
+            continue
+        subnet = session.get(Subnet, addresses[port.id][0].subnet_id)
+        network = session.get(Network, port.network_id)
+        found.append(NicSpec(port_id=port.id, mac_address=port.mac_address,
+                             ip_address=addresses[port.id][0].ip_address,
+                             prefix_length=ipam.prefix_length(subnet.cidr),
+                             gateway=subnet.gateway_ip, network_id=port.network_id,
+                             mtu=network.mtu))
+    return found
 
 
 def server_addresses(session: Session, server_ids: list[str]) -> dict[str, dict[str, list[dict]]]:
     """Nova's ``addresses`` for each server: network name → list of
     ``{"addr", "version", "OS-EXT-IPS:type": "fixed"|"floating", "OS-EXT-IPS-MAC:mac_addr"}``.
     One query for all ``server_ids`` (list views call it once per page)."""
-    raise NotImplementedError
+    found: dict[str, dict[str, list[dict]]] = {sid: {} for sid in server_ids}
+    server_ports = _server_ports(session, server_ids)
+    ids = [p.id for p in server_ports]
+    addresses = ports.fixed_ips(session, ids)
+    names = dict(session.execute(select(Network.id, Network.name).where(
+        Network.id.in_({p.network_id for p in server_ports}))).all())
+    floating: dict[str, list[FloatingIp]] = {pid: [] for pid in ids}
+    for fip in session.scalars(select(FloatingIp).where(FloatingIp.port_id.in_(ids),
+                                                         FloatingIp.deleting.is_(False))):
+        floating[fip.port_id].append(fip)
+    for port in server_ports:
+        entries = found[port.device_id].setdefault(names[port.network_id], [])
+        for allocation in addresses[port.id]:
+            entries.append(_address(allocation.ip_address, "fixed", port.mac_address))
+        for fip in floating[port.id]:
+            entries.append(_address(fip.floating_ip_address, "floating", port.mac_address))
+    return found
+
+
+def _address(ip_address: str, kind: str, mac: str) -> dict:
+    return {"addr": ip_address, "version": ipam.parse_ip(ip_address).version,
+            "OS-EXT-IPS:type": kind, "OS-EXT-IPS-MAC:mac_addr": mac}
 
 
 def server_security_groups(session: Session, server_ids: list[str]) -> dict[str, list[str]]:
     """Security group names of each server's ports (deduplicated, sorted)."""
-    raise NotImplementedError
+    found: dict[str, set[str]] = {sid: set() for sid in server_ids}
+    query = (select(Port.device_id, SecurityGroup.name)
+             .join(PortSecurityGroup, PortSecurityGroup.port_id == Port.id)
+             .join(SecurityGroup, SecurityGroup.id == PortSecurityGroup.security_group_id)
+             .where(Port.device_id.in_(server_ids), Port.deleting.is_(False),
+                    Port.device_owner.like("compute:%")))
+    for server_id, name in session.execute(query):
+        found[server_id].add(name)
+    return {sid: sorted(names) for sid, names in found.items()}
 
 
 def release_server_ports(session: Session, server_id: str) -> None:
     """When a server is deleted: delete the ports compute made, unbind ports the user
     gave, and disassociate floating IPs from them. Idempotent."""
-    raise NotImplementedError
+    for port in _server_ports(session, [server_id]):
+        if port.auto_delete:
+            ports.remove_port(session, port)
+            continue
+        for fip in session.scalars(select(FloatingIp).where(FloatingIp.port_id == port.id)):
+            ports.disassociate(fip)
+        port.device_id = port.device_owner = port.binding_host_id = ""
+        port.revision_number += 1
+        common.touch(port)

@@ -1,0 +1,162 @@
+"""The server reconciler: converge each server's desired state with its instance.
+
+Desired state is the row's ``vm_state``/``task_state``: building → spawn, a power or
+reboot task → drive the instance, image_snapshot → stream a snapshot to the image
+service, deleting → destroy, release the ports, then remove the row (the finaliser).
+An active server whose instance is missing from the host is spawned again.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import socket
+
+from sqlalchemy import or_, select
+
+from pocketstack.agent.reconcile import DONE, Result
+from pocketstack.db.base import isotime, utcnow
+from pocketstack.db.models.compute import Server
+from pocketstack.drivers.compute.base import ComputeDriver, InstanceSpec, PowerState
+from pocketstack.errors import CloudError, DriverError
+from pocketstack.services.compute import server_states as states
+from pocketstack.services.image import for_compute as images
+from pocketstack.services.network import for_compute as network
+from pocketstack.services.runtime import Cloud
+
+log = logging.getLogger(__name__)
+
+POWER_TASKS = (states.POWERING_ON, states.POWERING_OFF, states.REBOOTING,
+               states.REBOOTING_HARD)
+
+
+class ServerReconciler:
+    kind = "server"
+
+    def __init__(self, cloud: Cloud, driver: ComputeDriver, host: str | None = None) -> None:
+        self.cloud, self.driver = cloud, driver
+        self.host = host or socket.gethostname()
+
+    def pending(self) -> list[str]:
+        """Servers with work to do, and active ones whose instance the host lacks."""
+        with self.cloud.db.session() as session:
+            busy = list(session.scalars(select(Server.id).where(
+                or_(Server.vm_state == states.BUILDING, Server.task_state.is_not(None)))))
+            settled = list(session.scalars(select(Server.id).where(
+                Server.vm_state == states.ACTIVE, Server.task_state.is_(None))))
+        present = self.driver.list_instances()
+        return busy + [server_id for server_id in settled if server_id not in present]
+
+    def reconcile(self, key: str) -> Result:
+        with self.cloud.db.session() as session:
+            server = session.get(Server, key)
+            if server is None:
+                self.driver.destroy(key)
+                return DONE
+            task, vm_state = server.task_state, server.vm_state
+            if vm_state == states.BUILDING and task != states.DELETING:
+                server.task_state, server.host = states.SPAWNING, self.host
+                task = states.SPAWNING
+            spec = self._spec(session, server) if task != states.DELETING else None
+            snapshot_id = server.snapshot_image_id
+        if task == states.DELETING:
+            return self._delete(key, snapshot_id)
+        if task == states.SPAWNING:
+            self.driver.spawn(spec)
+            self._record(key, task, vm_state=states.ACTIVE, launched_at=utcnow())
+        elif task in POWER_TASKS:
+            self._power(key, task, spec)
+        elif task == states.IMAGE_SNAPSHOT:
+            self._snapshot(key, snapshot_id)
+        elif vm_state == states.ACTIVE and self._missing(key):
+            self.driver.spawn(spec)
+            self._record(key, None, power_state=PowerState.RUNNING)
+        return DONE
+
+    def _missing(self, key: str) -> bool:
+        return self.driver.power_state(key) == PowerState.NOSTATE
+
+    def _power(self, key: str, task: str, spec: InstanceSpec) -> None:
+        if task == states.POWERING_OFF:
+            if not self._missing(key):
+                self.driver.power_off(key)
+            self._record(key, task, vm_state=states.STOPPED)
+            return
+        if self._missing(key):
+            self.driver.spawn(spec)
+        elif task == states.POWERING_ON:
+            self.driver.power_on(key, spec)
+        else:
+            self.driver.reboot(key, spec, hard=task == states.REBOOTING_HARD)
+        self._record(key, task, vm_state=states.ACTIVE)
+
+    def _snapshot(self, key: str, image_id: str | None) -> None:
+        try:
+            if image_id:
+                if self._missing(key):
+                    raise DriverError(f"Instance {key} is not on this host.")
+                images.finish_snapshot(self.cloud, image_id, self.driver.snapshot(key))
+        except CloudError as exc:
+            if isinstance(exc, DriverError) and not exc.permanent:
+                raise
+            log.warning("snapshot %s of server %s failed: %s", image_id, key, exc.message)
+            images.fail_snapshot(self.cloud, image_id, exc.message)
+        self._record(key, states.IMAGE_SNAPSHOT, snapshot_image_id=None)
+
+    def _delete(self, key: str, snapshot_id: str | None) -> Result:
+        self.driver.destroy(key)
+        if snapshot_id:
+            images.fail_snapshot(self.cloud, snapshot_id, "The server was deleted.")
+        with self.cloud.db.session() as session:
+            server = session.get(Server, key)
+            if server is not None and server.task_state == states.DELETING:
+                network.release_server_ports(session, key)
+                session.delete(server)
+        return DONE
+
+    def _record(self, key: str, expected_task: str | None, **values) -> None:
+        """Report the outcome unless the desired state changed meanwhile (e.g. a delete)."""
+        with self.cloud.db.session() as session:
+            server = session.get(Server, key)
+            if server is None or server.task_state != expected_task:
+                return
+            for column, value in values.items():
+                setattr(server, column, value)
+            server.task_state = None
+            server.power_state = int(self.driver.power_state(key))
+
+    def _spec(self, session, server: Server) -> InstanceSpec:
+        flavor = server.flavor or {}
+        return InstanceSpec(
+            id=server.id, name=server.name, hostname=server.hostname,
+            image_id=server.image_id or "", vcpus=int(flavor.get("vcpus", 1)),
+            memory_mb=int(flavor.get("ram", 512)), disk_gb=int(flavor.get("disk", 0)),
+            nics=tuple(network.nic_specs(session, server.id)),
+            user_data=base64.b64decode(server.user_data) if server.user_data else None,
+            metadata=dict(server.server_metadata or {}),
+            public_keys={server.key_name: server.key_data} if server.key_data else {},
+        )
+
+    def fail(self, key: str, message: str) -> None:
+        """A permanent failure: ERROR with a fault (a failed snapshot only fails its image)."""
+        with self.cloud.db.session() as session:
+            server = session.get(Server, key)
+            if server is None:
+                return
+            snapshot_id, task = server.snapshot_image_id, server.task_state
+            server.task_state, server.snapshot_image_id = None, None
+            if task != states.IMAGE_SNAPSHOT:
+                server.vm_state = states.ERROR
+                server.power_state = int(self.driver.power_state(key))
+                server.fault = {"code": 500, "message": message, "created": isotime(utcnow()),
+                                "details": f"{task or 'reconcile'} failed: {message}"}
+        if snapshot_id:
+            images.fail_snapshot(self.cloud, snapshot_id, message)
+
+    def sweep(self) -> None:
+        """Destroy instances on the host that no server row names."""
+        with self.cloud.db.session() as session:
+            known = set(session.scalars(select(Server.id)))
+        for instance_id in self.driver.list_instances() - known:
+            log.info("sweeping instance %s that no server names", instance_id)
+            self.driver.destroy(instance_id)

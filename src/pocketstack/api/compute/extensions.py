@@ -1,0 +1,20 @@
+"""/extensions: Nova's v2.1 API has no extensions left to list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from pocketstack.api.common import Caller
+from pocketstack.errors import NotFound
+
+router = APIRouter(prefix="/v2.1/extensions", tags=["extensions"])
+
+
+@router.get("")
+def list_extensions(_who: Caller):
+    return {"extensions": []}
+
+
+@router.get("/{alias}")
+def show_extension(alias: str, _who: Caller):
+    raise NotFound(f"Extension {alias} could not be found.")

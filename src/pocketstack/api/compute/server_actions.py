@@ -1,0 +1,161 @@
+"""``POST /servers/{id}/action`` and remote consoles.
+
+Each action checks the server's state in the service, writes the task, wakes the agent
+and answers 202; queries (console output) answer 200 with their result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse, Response
+
+from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.compute.microversion import Microversion, Version
+from pocketstack.api.compute.server_requests import invalid, name, reject_unknown
+from pocketstack.errors import BadRequest, Conflict, NotFound
+from pocketstack.services.compute import server_actions as actions
+from pocketstack.services.compute import servers
+from pocketstack.services.compute.boot import check_metadata
+from pocketstack.services.compute.server_states import ACTIVE
+from pocketstack.services.context import RequestContext
+from pocketstack.services.runtime import Cloud
+
+router = APIRouter(prefix="/v2.1/servers")
+
+NO_CONSOLE = ("The compute driver of this cloud has no interactive console; "
+              "use 'openstack console log show' to read the console log.")
+LEGACY_CONSOLES = ("os-getVNCConsole", "os-getSPICEConsole", "os-getRDPConsole",
+                   "os-getSerialConsole")
+
+Handler = Callable[[Cloud, RequestContext, Version, str, object], Response]
+
+
+def _accepted() -> Response:
+    return Response(status_code=202)
+
+
+def _task(cloud: Cloud, change: Callable) -> Response:
+    with cloud.db.session() as session:
+        change(session)
+    cloud.wake_agent()
+    return _accepted()
+
+
+def start(cloud, context, _version, server_id, _value) -> Response:
+    return _task(cloud, lambda session: actions.start(session, context, server_id))
+
+
+def stop(cloud, context, _version, server_id, _value) -> Response:
+    return _task(cloud, lambda session: actions.stop(session, context, server_id))
+
+
+def reboot(cloud, context, _version, server_id, value) -> Response:
+    kind = value.get("type") if isinstance(value, dict) else None
+    if not isinstance(kind, str) or kind.upper() not in ("SOFT", "HARD"):
+        raise invalid("type", kind, "The reboot type must be SOFT or HARD.")
+    hard = kind.upper() == "HARD"
+    return _task(cloud, lambda session: actions.reboot(session, context, server_id, hard))
+
+
+def create_image(cloud, context, version, server_id, value) -> Response:
+    if not isinstance(value, dict):
+        raise invalid("createImage", value, "createImage must be an object.")
+    reject_unknown(value, {"name", "metadata"})
+    image_name = name(value, required=True)
+    metadata = value.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise invalid("metadata", metadata, "metadata must be an object.")
+    with cloud.db.session() as session:
+        server = servers.get_server(session, context, server_id)
+        check_metadata(session, server.project_id, metadata)
+        image_id = actions.create_image(session, context, server_id, image_name, metadata)
+    cloud.wake_agent()
+    if version.at_least("2.45"):
+        return JSONResponse({"image_id": image_id}, status_code=202)
+    location = cloud.settings.url(f"image/v2/images/{image_id}")
+    return Response(status_code=202, headers={"Location": location})
+
+
+def console_output(cloud, context, _version, server_id, value) -> Response:
+    length = _console_length(value)
+    with cloud.db.session() as session:
+        server = servers.get_server(session, context, server_id)
+        vm_state = server.vm_state
+    output = actions.console_output(cloud.compute_driver, server_id, vm_state, length)
+    return JSONResponse({"output": output})
+
+
+def _console_length(value) -> int | None:
+    length = value.get("length") if isinstance(value, dict) else None
+    if length is None:
+        return None
+    text = str(length)
+    if isinstance(length, bool) or not text.lstrip("-").isdigit() or int(text) < -1:
+        raise invalid("length", length, "length must be an integer of -1 or more.")
+    return None if int(text) == -1 else int(text)
+
+
+def lock(cloud, context, version, server_id, value) -> Response:
+    reason = None
+    if isinstance(value, dict) and version.at_least("2.73"):
+        reject_unknown(value, {"locked_reason"})
+        reason = value.get("locked_reason")
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 255):
+            raise invalid("locked_reason", reason, "It is at most 255 characters.")
+    return _task(cloud, lambda session: actions.lock(session, context, server_id, reason))
+
+
+def unlock(cloud, context, _version, server_id, _value) -> Response:
+    return _task(cloud, lambda session: actions.unlock(session, context, server_id))
+
+
+def legacy_console(cloud, context, version, server_id, _value) -> Response:
+    if version.at_least("2.6"):
+        raise NotFound("The console actions moved to POST /servers/{id}/remote-consoles "
+                       "from microversion 2.6.")
+    _refuse_interactive_console(cloud, context, server_id)
+    return _accepted()
+
+
+ACTIONS: dict[str, Handler] = {
+    "os-start": start, "os-stop": stop, "reboot": reboot, "createImage": create_image,
+    "os-getConsoleOutput": console_output, "lock": lock, "unlock": unlock,
+    **dict.fromkeys(LEGACY_CONSOLES, legacy_console),
+}
+
+
+@router.post("/{server_id}/action")
+def server_action(cloud: CloudDep, context: Caller, version: Microversion, server_id: str,
+                  body: Annotated[dict, Body()]) -> Response:
+    if len(body) != 1:
+        raise BadRequest("Malformed request body: one action is expected.")
+    action, value = next(iter(body.items()))
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise BadRequest(f"There is no such action: {action}")
+    return handler(cloud, context, version, server_id, value)
+
+
+@router.post("/{server_id}/remote-consoles")
+def create_remote_console(cloud: CloudDep, context: Caller, version: Microversion,
+                          server_id: str, body: Annotated[dict, Body()]) -> Response:
+    if not version.at_least("2.6"):
+        raise NotFound("Remote consoles are available from microversion 2.6.")
+    console = body.get("remote_console")
+    if not isinstance(console, dict) or not {"protocol", "type"} <= set(console):
+        raise BadRequest("Invalid input for field/attribute remote_console. 'protocol' and "
+                         "'type' are required properties")
+    _refuse_interactive_console(cloud, context, server_id)
+    return _accepted()
+
+
+def _refuse_interactive_console(cloud: Cloud, context: RequestContext, server_id: str) -> None:
+    """Every interactive console is refused until a driver offers one."""
+    with cloud.db.session() as session:
+        server = servers.get_server(session, context, server_id)
+        if server.vm_state != ACTIVE:
+            raise Conflict(f"Instance {server_id} is not ready")
+    raise Conflict(NO_CONSOLE)

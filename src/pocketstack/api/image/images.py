@@ -1,0 +1,96 @@
+"""/v2/images: create, list, show, patch, delete, tags and (de)activation."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import JSONResponse, Response
+
+from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.image.errors import UnsupportedMediaType
+from pocketstack.api.image.views import image_view, images_view
+from pocketstack.errors import BadRequest
+from pocketstack.services.image import data, images, patch, query
+
+router = APIRouter(prefix="/v2/images")
+
+PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
+               "application/openstack-images-v2.0-json-patch")
+
+
+async def json_patch_body(request: Request) -> Any:
+    """The PATCH body; 415 unless it is sent as Glance's JSON-patch media type."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in PATCH_TYPES:
+        raise UnsupportedMediaType(f"Unsupported Content-Type {media or '(none)'}: "
+                                   f"use {PATCH_TYPES[0]}.")
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        raise BadRequest("Malformed JSON in request body.") from None
+
+
+@router.post("", status_code=201)
+def create_image(cloud: CloudDep, who: Caller, body: Annotated[dict, Body()]):
+    with cloud.db.session() as session:
+        view = image_view(images.create_image(session, who, body))
+    return JSONResponse(view, status_code=201, headers={"Location": view["self"]})
+
+
+@router.get("")
+def list_images(request: Request, cloud: CloudDep, who: Caller):
+    pairs = request.query_params.multi_items()
+    wanted = query.parse_query(pairs)
+    with cloud.db.session() as session:
+        found = query.list_images(session, who, wanted)
+        return images_view(found, pairs, wanted.limit)
+
+
+@router.get("/{image_id}")
+def show_image(image_id: str, cloud: CloudDep, who: Caller):
+    with cloud.db.session() as session:
+        return image_view(images.get_image(session, who, image_id))
+
+
+@router.patch("/{image_id}")
+def update_image(image_id: str, cloud: CloudDep, who: Caller,
+                 operations: Annotated[Any, Depends(json_patch_body)]):
+    with cloud.db.session() as session:
+        return image_view(patch.patch_image(session, who, image_id, operations))
+
+
+@router.delete("/{image_id}", status_code=204)
+def delete_image(image_id: str, cloud: CloudDep, who: Caller):
+    with cloud.db.session() as session:
+        images.delete_image(session, who, data.image_store(cloud.settings), image_id)
+    return Response(status_code=204)
+
+
+@router.put("/{image_id}/tags/{tag}", status_code=204)
+def add_tag(image_id: str, tag: str, cloud: CloudDep, who: Caller):
+    with cloud.db.session() as session:
+        images.add_tag(session, who, image_id, tag)
+    return Response(status_code=204)
+
+
+@router.delete("/{image_id}/tags/{tag}", status_code=204)
+def remove_tag(image_id: str, tag: str, cloud: CloudDep, who: Caller):
+    with cloud.db.session() as session:
+        images.remove_tag(session, who, image_id, tag)
+    return Response(status_code=204)
+
+
+@router.post("/{image_id}/actions/deactivate", status_code=204)
+def deactivate(image_id: str, cloud: CloudDep, who: Caller):
+    with cloud.db.session() as session:
+        images.deactivate(session, who, image_id)
+    return Response(status_code=204)
+
+
+@router.post("/{image_id}/actions/reactivate", status_code=204)
+def reactivate(image_id: str, cloud: CloudDep, who: Caller):
+    with cloud.db.session() as session:
+        images.reactivate(session, who, image_id)
+    return Response(status_code=204)

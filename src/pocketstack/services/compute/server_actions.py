@@ -1,0 +1,72 @@
+"""Server actions: each checks the server's state, then writes the task the reconciler runs."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from pocketstack.drivers.compute.base import ComputeDriver, PowerState
+from pocketstack.errors import Conflict, DriverError
+from pocketstack.services.compute import server_states as states
+from pocketstack.services.compute.servers import get_server, get_writable
+from pocketstack.services.context import RequestContext
+from pocketstack.services.image import for_compute as images
+
+
+def start(session: Session, context: RequestContext, server_id: str) -> None:
+    server = get_writable(session, context, server_id)
+    states.require_state(server, "start", (states.STOPPED,))
+    server.task_state = states.POWERING_ON
+
+
+def stop(session: Session, context: RequestContext, server_id: str) -> None:
+    server = get_writable(session, context, server_id)
+    states.require_state(server, "stop", (states.ACTIVE, states.ERROR))
+    server.task_state = states.POWERING_OFF
+
+
+def reboot(session: Session, context: RequestContext, server_id: str, hard: bool) -> None:
+    server = get_writable(session, context, server_id)
+    if hard:
+        states.require_state(server, "reboot", (states.ACTIVE, states.STOPPED, states.ERROR),
+                             (None, states.REBOOTING, states.REBOOTING_HARD))
+        server.task_state = states.REBOOTING_HARD
+    else:
+        states.require_state(server, "reboot", (states.ACTIVE,), (None, states.REBOOTING))
+        server.task_state = states.REBOOTING
+
+
+def create_image(session: Session, context: RequestContext, server_id: str, name: str,
+                 metadata: dict) -> str:
+    """Start a snapshot: the image row now (queued), its data from the reconciler."""
+    server = get_writable(session, context, server_id)
+    states.require_state(server, "createImage", (states.ACTIVE, states.STOPPED))
+    image_id = images.start_snapshot(session, context, name=name, server_id=server.id,
+                                     parent_image_id=server.image_id, metadata=metadata)
+    server.task_state = states.IMAGE_SNAPSHOT
+    server.snapshot_image_id = image_id
+    return image_id
+
+
+def lock(session: Session, context: RequestContext, server_id: str, reason: str | None) -> None:
+    context.require_writer()
+    server = get_server(session, context, server_id)
+    server.locked, server.locked_reason = True, reason
+
+
+def unlock(session: Session, context: RequestContext, server_id: str) -> None:
+    context.require_writer()
+    server = get_server(session, context, server_id)
+    server.locked, server.locked_reason = False, None
+
+
+def console_output(driver: ComputeDriver | None, server_id: str, vm_state: str,
+                   length: int | None) -> str:
+    """The instance's console log, read straight from the driver (a read-only query)."""
+    if driver is None or vm_state == states.BUILDING:
+        raise Conflict(f"Instance {server_id} is not ready")
+    if driver.power_state(server_id) == PowerState.NOSTATE:
+        raise Conflict(f"Instance {server_id} is not ready")
+    try:
+        return driver.console_log(server_id, length)
+    except DriverError as exc:
+        raise Conflict(f"Instance {server_id} is not ready: {exc.message}") from None

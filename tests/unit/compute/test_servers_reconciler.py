@@ -1,0 +1,71 @@
+"""The server reconciler on its own: idempotence, recovery, sweep, and failures."""
+
+from __future__ import annotations
+
+from pocketstack.agent.servers import ServerReconciler
+from pocketstack.db.models.compute import Server
+from pocketstack.drivers.compute.base import InstanceSpec
+from pocketstack.services.compute.usage import project_usage
+from tests.unit.compute.server_helpers import boot
+
+
+def row(deployment, server_id: str) -> dict:
+    with deployment.cloud.db.session() as session:
+        server = session.get(Server, server_id)
+        return {column.key: getattr(server, column.key) for column in Server.__mapper__.columns}
+
+
+def reconciler(deployment) -> ServerReconciler:
+    deployment.agent.stop()
+    return ServerReconciler(deployment.cloud, deployment.cloud.compute_driver)
+
+
+def test_reconciling_twice_changes_nothing(deployment, active_server):
+    server_id = active_server["id"]
+    servers = reconciler(deployment)
+    before = row(deployment, server_id)
+    assert servers.pending() == []
+    servers.reconcile(server_id)
+    servers.reconcile(server_id)
+    assert row(deployment, server_id) == before
+
+
+def test_spawn_carries_key_user_data_and_nics(deployment, demo, image_id, keypair):
+    servers = reconciler(deployment)
+    server_id = boot(demo, image_id, name="web", key_name=keypair, user_data="aGk=",
+                     metadata={"a": "b"})["server"]["id"]
+    assert servers.pending() == [server_id]
+    servers.reconcile(server_id)
+    spec: InstanceSpec = deployment.cloud.compute_driver._instances[server_id].spec
+    assert spec.user_data == b"hi"
+    assert spec.public_keys["k"].startswith("ssh-ed25519")
+    assert spec.metadata == {"a": "b"} and spec.vcpus == 1 and spec.memory_mb == 512
+    assert len(spec.nics) == 1 and spec.nics[0].ip_address
+    assert row(deployment, server_id)["vm_state"] == "active"
+    assert servers.pending() == []
+
+
+def test_a_lost_instance_is_spawned_again(deployment, active_server):
+    server_id = active_server["id"]
+    servers = reconciler(deployment)
+    deployment.cloud.compute_driver.destroy(server_id)
+    assert servers.pending() == [server_id]
+    servers.reconcile(server_id)
+    assert server_id in deployment.cloud.compute_driver.list_instances()
+    assert servers.pending() == []
+
+
+def test_sweep_removes_instances_no_server_names(deployment, active_server):
+    driver = deployment.cloud.compute_driver
+    driver.spawn(InstanceSpec(id="stray", name="stray", hostname="stray", image_id="x",
+                              vcpus=1, memory_mb=64, disk_gb=0))
+    reconciler(deployment).sweep()
+    assert driver.list_instances() == {active_server["id"]}
+
+
+def test_usage_counts_servers(deployment, demo, image_id):
+    boot(demo, image_id, flavorRef="2")
+    boot(demo, image_id)
+    with deployment.cloud.db.session() as session:
+        usage = project_usage(session, deployment.accounts["demo"].project_id)
+    assert usage == {"instances": 2, "cores": 2, "ram": 2048 + 512}
