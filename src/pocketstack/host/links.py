@@ -77,12 +77,11 @@ def _no_ipv6(name: str, ns: str | None) -> None:
 def ensure_bridge(name: str, ns: str | None = None, mtu: int | None = None,
                   cidr: str | None = None) -> None:
     """Bridge ``name`` up in ``ns``; with ``cidr`` (e.g. the external gateway) it holds it."""
-    lines = [] if link_exists(name, ns) else [f"link add {name} type bridge"]
+    if not link_exists(name, ns):
+        _ip_batch(ns, [f"link add {name} type bridge"])
     if not cidr:
-        _ip_batch(ns, lines) if lines else None
         _no_ipv6(name, ns)
-        lines = []
-    lines.append(f"link set {name} up" + (f" mtu {mtu}" if mtu else ""))
+    lines = [f"link set {name} up" + (f" mtu {mtu}" if mtu else "")]
     if cidr:
         lines.append(f"addr replace {cidr} dev {name}")
     _ip_batch(ns, lines)

@@ -180,9 +180,11 @@ def render_security_groups(table: str, ports: Iterable[Port],
         "    meta mark set oifname map @port_in\n"
         "    iifname vmap @port_out\n  }\n"
     )
-    zone_of = dict(zones)
-    zone_of.update({p.ifname: zones[p.bridge] for p in ports if p.bridge in zones})
-    zone_elems = _elements(f'"{name}" : {zone}' for name, zone in sorted(zone_of.items()))
+    missing = {p.bridge for p in ports} - set(zones)
+    if missing:
+        raise ValueError(f"no conntrack zone for bridges {sorted(missing)}")
+    # With br_netfilter, raw prerouting sees the bridge as iifname (not the port).
+    zone_elems = _elements(f'"{name}" : {zone}' for name, zone in sorted(zones.items()))
     egress_map = _elements(f"{i << 16:#x} : jump e{i}" for i, _ in indexed)
     ingress_map = _elements(f"{i:#x} : jump i{i}" for i, _ in indexed)
     inet = (
@@ -200,6 +202,18 @@ def render_security_groups(table: str, ports: Iterable[Port],
         "    meta mark and 0x0000ffff vmap @ingress\n  }\n"
     )
     return _replace("bridge", table, bridge) + _replace("inet", table, inet)
+
+
+def flush_conntrack(ns: str | None = None, zone: int | None = None,
+                    address: str | None = None) -> None:
+    """Forget tracked flows (all, of a ``zone``, and/or to/from ``address``) in ``ns``, so a
+    tightened security group also cuts flows it no longer allows. No-op when none match."""
+    selectors = (["-w", str(zone)] if zone is not None else [])
+    if address is None:
+        run(["conntrack", "-D", *selectors], ns=ns, check=False)
+        return
+    for flag in ("--orig-src", "--orig-dst"):
+        run(["conntrack", "-D", *selectors, flag, address], ns=ns, check=False)
 
 
 def enable_br_netfilter(ns: str | None = None) -> None:

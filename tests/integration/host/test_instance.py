@@ -90,3 +90,18 @@ def test_memory_limit_kills_a_hog_inside_only(prefix, scratch):
     assert cgroups.memory_events(spec.cgroup).get("oom_kill", 0) >= 1
     assert instance.is_running(spec.run_dir)  # PID 1 survived
     assert _inside(spec, "hostname").strip() == "vm-m"
+
+
+def test_failed_boot_is_reported_and_leaves_nothing_running(prefix, scratch):
+    spec = spec_for(prefix, scratch, "f", [f"{scratch}/no-such-layer"])
+    netns.create(spec.netns)
+    instance.spawn(spec)
+    assert not instance.wait_ready(spec.run_dir, 10)
+    assert "pocketstack-init: failed:" in instance.console_log(spec.run_dir)
+    deadline = time.monotonic() + 5
+    while instance.is_running(spec.run_dir) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not instance.is_running(spec.run_dir)
+    assert cgroups.pids(spec.cgroup) == []
+    instance.stop(spec.run_dir, timeout=1, cgroup=spec.cgroup)
+    instance.stop(f"{scratch}/run/never-started", timeout=1)

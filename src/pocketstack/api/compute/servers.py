@@ -29,8 +29,9 @@ def create_server(cloud: CloudDep, context: Caller, version: Microversion,
         view = ServerView(cloud, version, context.is_admin)
         answer = ({"reservation_id": first.reservation_id} if reservation_only
                   else {"server": view.created(first, request.security_groups)})
+        location = view.summary(first)["links"][0]["href"]
     cloud.wake_agent()
-    return JSONResponse(answer, status_code=202)
+    return JSONResponse(answer, status_code=202, headers={"Location": location})
 
 
 def _list(cloud, context, version, request: Request, *, detail: bool) -> dict:

@@ -68,6 +68,8 @@ class Port(StandardAttrs, HostState, Base):
     vnic_type: Mapped[str] = mapped_column(String(64), default="normal")
     # Made by compute for a server (deleted with it), as opposed to given by the user.
     auto_delete: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The NIC order of a server's ports (eth0, eth1, ...).
+    device_index: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class IpAllocation(Base):

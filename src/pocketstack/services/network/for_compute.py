@@ -124,10 +124,11 @@ def create_server_ports(
     can show them while the server builds.
     """
     made = []
-    for nic in nics:
+    for index, nic in enumerate(nics):
         if nic.port_id:
             port = session.get(Port, nic.port_id)
             port.device_id, port.device_owner = server_id, COMPUTE_OWNER
+            port.device_index = index
             port.revision_number += 1
             common.touch(port)
         else:
@@ -135,6 +136,7 @@ def create_server_ports(
             fixed = [{"ip_address": nic.fixed_ip}] if nic.fixed_ip else None
             port = ports.make_port(session, network, context.require_project(), {
                 "device_id": server_id, "device_owner": COMPUTE_OWNER, "auto_delete": True,
+                "device_index": index,
                 "fixed_ips": fixed, "security_groups": list(nic.security_group_ids) or None})
         made.append(port.id)
     return made
@@ -143,7 +145,7 @@ def create_server_ports(
 def _server_ports(session: Session, server_ids: list[str]) -> list[Port]:
     query = select(Port).where(Port.device_id.in_(server_ids), Port.deleting.is_(False),
                                Port.device_owner.like("compute:%"))
-    return list(session.scalars(query.order_by(Port.created_at, Port.id)))
+    return list(session.scalars(query.order_by(Port.device_index, Port.created_at, Port.id)))
 
 
 def nic_specs(session: Session, server_id: str) -> list[NicSpec]:
