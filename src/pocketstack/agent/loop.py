@@ -6,6 +6,8 @@ import logging
 import threading
 import time
 
+from sqlalchemy.exc import OperationalError
+
 from pocketstack.agent.reconcile import Reconciler, TemporaryError
 from pocketstack.errors import DriverError
 
@@ -71,7 +73,8 @@ class Agent:
         slot = (reconciler.kind, key)
         try:
             result = reconciler.reconcile(key)
-        except (TemporaryError, DriverError) as exc:
+        except (TemporaryError, DriverError, OperationalError) as exc:
+            # OperationalError: the store was busy (a concurrent writer); worth a retry.
             if isinstance(exc, DriverError) and exc.permanent:
                 self._give_up(reconciler, key, exc.message)
                 return None
