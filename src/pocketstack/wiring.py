@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -34,16 +36,30 @@ def choose_driver(requested: str) -> tuple[str, str | None]:
     """The driver to use and, when ``auto`` fell back, a one-line notice saying why."""
     if requested in ("fake", "namespace"):
         return requested, None
+    if namespace_available():
+        return "namespace", None
     return "fake", (
         "notice: using the fake driver (servers are records, not running instances); "
-        "the namespace driver is not available in this build."
+        "the namespace driver needs root on Linux with ip, nft, nsenter and unshare."
     )
+
+
+def namespace_available() -> bool:
+    """Whether this process can run namespace instances (root on Linux, the tools there)."""
+    tools = ("ip", "nft", "nsenter", "unshare")
+    return (sys.platform == "linux" and os.geteuid() == 0
+            and all(shutil.which(tool) for tool in tools))
 
 
 def make_drivers(settings: Settings):
     if settings.driver == "fake":
         compute = FakeComputeDriver(os.environ.get("POCKETSTACK_FAKE_FAIL_SPAWN"))
         return compute, FakeNetworkDriver(os.environ.get("POCKETSTACK_FAKE_FAIL_NETWORK"))
+    if settings.driver == "namespace":
+        from pocketstack.drivers.compute.namespace import NamespaceComputeDriver
+
+        # Until the Linux network driver is wired here, networks stay records (fake).
+        return NamespaceComputeDriver(settings), FakeNetworkDriver()
     raise ValueError(f"driver {settings.driver!r} is not available in this build")
 
 
@@ -64,3 +80,7 @@ def assemble(settings: Settings, *, start_agent: bool = True) -> Deployment:
 
 def purge_host_objects(prefix: str) -> None:
     """Remove every kernel object named with ``prefix`` (none exist with the fake drivers)."""
+    if namespace_available():
+        from pocketstack.drivers.compute.namespace import purge
+
+        purge(prefix)

@@ -127,6 +127,7 @@ class ServerReconciler:
 
     def _spec(self, session, server: Server) -> InstanceSpec:
         flavor = server.flavor or {}
+        layers = images.image_layers(session, self.cloud.settings, server.image_id or "")
         return InstanceSpec(
             id=server.id, name=server.name, hostname=server.hostname,
             image_id=server.image_id or "", vcpus=int(flavor.get("vcpus", 1)),
@@ -135,6 +136,7 @@ class ServerReconciler:
             user_data=base64.b64decode(server.user_data) if server.user_data else None,
             metadata=dict(server.server_metadata or {}),
             public_keys={server.key_name: server.key_data} if server.key_data else {},
+            image_layers=layers.paths, host_usr=layers.host_usr,
         )
 
     def fail(self, key: str, message: str) -> None:

@@ -21,7 +21,7 @@ from pocketstack.errors import (
     from_library,
 )
 from pocketstack.services.context import RequestContext
-from pocketstack.services.identity import tokens
+from pocketstack.services.identity import token_cache, tokens
 from pocketstack.services.runtime import Cloud
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,12 @@ def caller(request: Request) -> RequestContext:
     token = request.headers.get("x-auth-token")
     if not token:
         raise Unauthorized("The request you have made requires authentication.")
-    with cloud_of(request).db.session() as session:
-        context = tokens.context_for(session, token)
+    digest = tokens.digest(token)
+    context = token_cache.get(digest)
+    if context is None:
+        with cloud_of(request).db.session() as session:
+            context = tokens.context_for(session, token)
+        token_cache.put(digest, context)
     request.state.context = context
     return context
 

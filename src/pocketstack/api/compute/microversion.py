@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MIN_VERSION = (2, 1)
 MAX_VERSION = (2, 79)
@@ -66,19 +67,39 @@ def negotiate(text: str | None) -> Version:
     return version
 
 
-class MicroversionMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next):
+class MicroversionMiddleware:
+    """Negotiates the version of each HTTP request and names it in the response headers.
+
+    Plain ASGI (not BaseHTTPMiddleware): it sits on every compute call, so it stays cheap.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         try:
-            version = negotiate(requested(request.headers))
+            version = negotiate(requested(Headers(scope=scope)))
         except VersionError as exc:
-            return JSONResponse({exc.key: {"code": exc.status, "message": exc.message}},
-                                status_code=exc.status)
-        request.state.microversion = version
-        response = await call_next(request)
-        response.headers["OpenStack-API-Version"] = f"compute {version}"
-        response.headers["X-OpenStack-Nova-API-Version"] = str(version)
-        response.headers["Vary"] = "OpenStack-API-Version, X-OpenStack-Nova-API-Version"
-        return response
+            response = JSONResponse({exc.key: {"code": exc.status, "message": exc.message}},
+                                    status_code=exc.status)
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["microversion"] = version
+        extra = [
+            (b"openstack-api-version", f"compute {version}".encode()),
+            (b"x-openstack-nova-api-version", str(version).encode()),
+            (b"vary", b"OpenStack-API-Version, X-OpenStack-Nova-API-Version"),
+        ]
+
+        async def send_with_version(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_version)
 
 
 def microversion(request: Request) -> Version:

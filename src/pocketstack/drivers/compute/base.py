@@ -56,6 +56,11 @@ class InstanceSpec:
     user_data: bytes | None = None
     metadata: dict = field(default_factory=dict)
     public_keys: dict = field(default_factory=dict)
+    # The image's data files (root filesystem tar layers), the image itself first, then
+    # its parents (snapshots stack on the image they were taken from).
+    image_layers: tuple[str, ...] = ()
+    host_usr: bool = False  # the root image says "/usr is the host's /usr, read-only"
+    nameservers: tuple[str, ...] = ()
 
 
 class ComputeDriver(Protocol):

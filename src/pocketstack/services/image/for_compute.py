@@ -142,3 +142,37 @@ def fail_snapshot(cloud: Cloud, image_id: str, message: str) -> None:
         if image is not None and image.status != "active":
             image.status = "killed"
     data.image_store(cloud.settings).remove(image_id)
+
+
+@dataclass(frozen=True)
+class ImageLayers:
+    """The files a compute driver stacks to make an image's root, top first, and whether
+    the root image asks for the host's ``/usr`` as a read-only lower layer."""
+
+    paths: tuple[str, ...]
+    host_usr: bool
+
+
+MAX_LAYERS = 64
+
+
+def image_layers(session: Session, settings, image_id: str) -> ImageLayers:
+    """Walk ``base_image_ref`` from ``image_id`` to its root image: each image's data file
+    (``image_store`` path, which may be missing when the data is gone), top first.
+
+    A parent whose row is gone still gets its path (a driver may hold its layer already);
+    the walk stops there and ``host_usr`` comes from the deepest row found (snapshots
+    copy their parent's properties). Cycles and chains over ``MAX_LAYERS`` stop the walk.
+    """
+    store = data.image_store(settings)
+    paths: list[str] = []
+    properties: dict = {}
+    current: str | None = image_id
+    while current and current not in {p.rsplit("/", 1)[-1] for p in paths}:
+        paths.append(str(store.path(current)))
+        image = session.get(Image, current)
+        if image is None or len(paths) >= MAX_LAYERS:
+            break
+        properties = image.properties
+        current = properties.get("base_image_ref") or None
+    return ImageLayers(tuple(paths), properties.get("pocketstack_lower_usr") == "host")
