@@ -57,9 +57,9 @@ def make_drivers(settings: Settings):
         return compute, FakeNetworkDriver(os.environ.get("POCKETSTACK_FAKE_FAIL_NETWORK"))
     if settings.driver == "namespace":
         from pocketstack.drivers.compute.namespace import NamespaceComputeDriver
+        from pocketstack.drivers.network.linux import LinuxNetworkDriver
 
-        # Until the Linux network driver is wired here, networks stay records (fake).
-        return NamespaceComputeDriver(settings), FakeNetworkDriver()
+        return NamespaceComputeDriver(settings), LinuxNetworkDriver(settings)
     raise ValueError(f"driver {settings.driver!r} is not available in this build")
 
 
@@ -72,6 +72,10 @@ def assemble(settings: Settings, *, start_agent: bool = True) -> Deployment:
     cloud = Cloud(settings=settings, db=db, compute_driver=compute_driver)
     agent = Agent(build_reconcilers(cloud, compute_driver, network_driver))
     cloud.wake_agent = agent.wake
+    if hasattr(network_driver, "serve_metadata"):
+        from pocketstack.agent.metadata import MetadataResponder
+
+        network_driver.serve_metadata(MetadataResponder(cloud))
     accounts = bootstrap(cloud)
     if start_agent:
         agent.start()
@@ -82,5 +86,7 @@ def purge_host_objects(prefix: str) -> None:
     """Remove every kernel object named with ``prefix`` (none exist with the fake drivers)."""
     if namespace_available():
         from pocketstack.drivers.compute.namespace import purge
+        from pocketstack.drivers.network.linux import purge as purge_network
 
         purge(prefix)
+        purge_network(prefix)

@@ -26,10 +26,17 @@ class _RowReconciler:
     def __init__(self, cloud: Cloud, driver: NetworkDriver) -> None:
         self.cloud = cloud
         self.driver = driver
+        self._resynced = False
 
     def pending(self) -> list[str]:
+        """The first pass after start visits every row (a full resync: a restarted driver
+        rebuilds whole tables, e.g. every port's security groups, and its listeners)."""
         with self.cloud.db.session() as session:
-            return host_state.pending(session, self.model)
+            keys = host_state.pending(session, self.model)
+            if not self._resynced:
+                self._resynced = True
+                keys = sorted(set(keys) | host_state.wanted(session, self.model))
+            return keys
 
     def reconcile(self, key: str) -> Result:
         with self.cloud.db.session() as session:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Annotated
 
+import fastapi
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pocketstack.errors import (
@@ -27,6 +31,43 @@ from pocketstack.services.runtime import Cloud
 log = logging.getLogger(__name__)
 
 ErrorRenderer = Callable[[CloudError], dict]
+
+
+class JSONRoute(APIRoute):
+    """A route whose dict or list result goes straight to JSON.
+
+    FastAPI otherwise walks every value with ``jsonable_encoder``, which was ~80% of the
+    time of a 100-server ``/servers/detail``. Views already return JSON-ready values.
+    """
+
+    def __init__(self, path: str, endpoint: Callable, **kwargs) -> None:
+        super().__init__(path, _direct_json(endpoint, kwargs.get("status_code") or 200), **kwargs)
+
+
+def _as_response(result, status: int):
+    if isinstance(result, dict | list):
+        return JSONResponse(result, status_code=status)
+    return result
+
+
+def _direct_json(endpoint: Callable, status: int) -> Callable:
+    if inspect.iscoroutinefunction(endpoint):
+
+        @functools.wraps(endpoint)
+        async def respond_async(*args, **kwargs):
+            return _as_response(await endpoint(*args, **kwargs), status)
+
+        return respond_async
+
+    @functools.wraps(endpoint)
+    def respond(*args, **kwargs):
+        return _as_response(endpoint(*args, **kwargs), status)
+
+    return respond
+
+
+def APIRouter(**kwargs) -> fastapi.APIRouter:
+    return fastapi.APIRouter(route_class=JSONRoute, **kwargs)
 
 
 def cloud_of(request: Request) -> Cloud:

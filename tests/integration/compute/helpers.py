@@ -10,12 +10,11 @@ from pocketstack.host import cgroups, instance, links, netns
 
 
 def spec(instance_id: str, layers: list[str], **extra) -> InstanceSpec:
-    values = dict(id=instance_id, name=f"vm-{instance_id[:4]}",
-                  hostname=f"host-{instance_id[:4]}", image_id=os.path.basename(layers[0]),
-                  vcpus=1, memory_mb=256, disk_gb=0, image_layers=tuple(layers),
-                  host_usr=True)
-    values.update(extra)
-    return InstanceSpec(**values)
+    values = {"id": instance_id, "name": f"vm-{instance_id[:4]}",
+              "hostname": f"host-{instance_id[:4]}", "image_id": os.path.basename(layers[0]),
+              "vcpus": 1, "memory_mb": 256, "disk_gb": 0, "image_layers": tuple(layers),
+              "host_usr": True}
+    return InstanceSpec(**{**values, **extra})
 
 
 def nic(port_id: str, network_id: str, ip: str) -> NicSpec:
@@ -30,10 +29,11 @@ def inside(driver: NamespaceComputeDriver, instance_id: str, script: str, timeou
 
 
 def leftovers(driver: NamespaceComputeDriver, prefix: str) -> dict:
-    """Everything of ``prefix`` the driver could have left on the host (empty = clean)."""
+    """Everything of ``prefix`` the compute driver could have left on the host (empty =
+    clean). Bridges and router namespaces belong to the network driver."""
     found = {
         "instances": sorted(driver.list_instances()),
-        "netns": netns.list_names(prefix),
+        "netns": netns.list_names(prefix, "instance_ns"),
         "cgroups": cgroups.list_names(prefix),
         "links": links.list_links(prefix, kind="port"),
         "dirs": sorted(os.listdir(driver.instances_dir)),

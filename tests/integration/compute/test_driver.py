@@ -76,7 +76,7 @@ def test_pids_limit_contains_a_fork_bomb(prefix, data_dir, base_image):
                   "i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done 2>/dev/null; "
                   "echo forked", timeout=60)
     assert "forked" in bomb.stdout or bomb.returncode != 0
-    assert len(cgroups.pids(driver._cgroup(server.id))) <= 40
+    assert 30 <= len(cgroups.pids(driver._cgroup(server.id))) <= 40
     driver.destroy(server.id)
     assert not leftovers(driver, prefix)
 
@@ -102,8 +102,7 @@ def test_stop_and_start_keep_the_disk(driver, base_image):
 def _snapshot_to(driver, server_id: str, images_dir: str) -> str:
     path = os.path.join(images_dir, new_id())
     with open(path, "wb") as handle:
-        for chunk in driver.snapshot(server_id):
-            handle.write(chunk)
+        handle.writelines(driver.snapshot(server_id))
     return path
 
 

@@ -24,7 +24,6 @@ from pocketstack.api.compute import (
 from pocketstack.api.compute.microversion import MicroversionMiddleware
 from pocketstack.errors import CloudError
 
-
 # Each module's ``router`` is served; add a resource by adding its module here.
 ROUTERS = (
     discovery, flavors, flavor_extras, keypairs, limits, quota_sets, availability_zones,

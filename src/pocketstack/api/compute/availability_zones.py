@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
-
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.services.compute import hosts
 
 router = APIRouter(prefix="/v2.1/os-availability-zone", tags=["availability zones"])

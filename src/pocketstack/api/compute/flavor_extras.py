@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import Body
 from fastapi.responses import Response
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.errors import BadRequest
 from pocketstack.services.compute import flavor_access
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.compute.microversion import Microversion, Version
 from pocketstack.errors import BadRequest, NotFound
 from pocketstack.services import listing

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.compute.links import collection_links
 from pocketstack.api.compute.microversion import Microversion, Version
 from pocketstack.api.compute.query import reject_unknown

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.compute.microversion import Microversion, Version
 from pocketstack.api.compute.query import reject_unknown
 from pocketstack.errors import Forbidden

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated
@@ -25,8 +26,13 @@ class Version:
         return f"{self.major}.{self.minor}"
 
     def at_least(self, text: str) -> bool:
-        major, minor = (int(part) for part in text.split("."))
-        return (self.major, self.minor) >= (major, minor)
+        return (self.major, self.minor) >= _parse(text)
+
+
+@functools.cache
+def _parse(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
 
 
 MIN = Version(*MIN_VERSION)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import Body
 from fastapi.responses import Response
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.compute.microversion import Microversion, Version
 from pocketstack.api.compute.server_requests import check_tag, invalid, tags
 from pocketstack.errors import BadRequest, NotFound

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.identity.schemas import ApplicationCredentialCreate
 from pocketstack.api.identity.views import application_credential_view, collection
 from pocketstack.db.models.identity import Role

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Request
+from fastapi import Body, Header, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.identity.views import (
     collection,
     domain_ref,

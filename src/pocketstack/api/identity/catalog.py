@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.identity.views import catalog_entry_view, collection
 from pocketstack.errors import Forbidden, NotFound
 from pocketstack.services.identity import catalog

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import BaseModel
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.identity.schemas import DomainCreate, DomainUpdate
 from pocketstack.api.identity.views import collection, domain_view
 from pocketstack.services.identity import domains

@@ -11,11 +11,11 @@ import re
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Request
+from fastapi import Header, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.image.errors import RangeNotSatisfiable, UnsupportedMediaType
 from pocketstack.errors import BadRequest, NotFound
 from pocketstack.services.image import data

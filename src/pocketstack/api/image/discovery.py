@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from pocketstack.api.common import CloudDep
+from pocketstack.api.common import APIRouter, CloudDep
 
 router = APIRouter()
 

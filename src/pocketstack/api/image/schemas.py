@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from pocketstack.api.common import Caller
+from pocketstack.api.common import APIRouter, Caller
 from pocketstack.services.image import rules
 
 router = APIRouter(prefix="/v2/schemas")

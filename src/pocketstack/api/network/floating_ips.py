@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.network import listing, views
 from pocketstack.api.network.resource import Strict, one
 from pocketstack.db.models.network import FloatingIp

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response
+from fastapi import Body, Response
 
-from pocketstack.api.common import Caller, CloudDep
+from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.db.models.network import FloatingIp, Network, Port, Router, SecurityGroup, Subnet
 from pocketstack.errors import BadRequest, NotFound
 from pocketstack.services.network import common

@@ -146,9 +146,12 @@ class NetworkDriver(Protocol):
         first; a driver may refuse with a temporary DriverError while some remain."""
 
     def plug_port(self, spec: PortSpec) -> None:
-        """Make the port's host side exist on its network, addresses and rules as in
-        ``spec``. Temporary DriverError while the network is not on the host. The instance
-        side is the compute driver's to move into its instance."""
+        """Enforce ``spec``'s addresses and rules on the port's host-side interface, keyed by
+        its NAME ``host.names.kernel_name(prefix, "port", port_id)`` (so rules may exist
+        before the interface does). Temporary DriverError while the network is not on the
+        host. The compute driver makes the veth pair: that host end, attached to the bridge
+        ``kernel_name(prefix, "bridge", network_id)``, and the instance end (``eth0``…,
+        with its IP, MAC and default route) in the instance's namespace."""
 
     def unplug_port(self, port_id: str) -> None:
         """Remove the port's host side and its rules."""
