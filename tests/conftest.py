@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -9,10 +11,25 @@ from pocketstack.config import Settings
 from pocketstack.wiring import assemble
 
 
+def fake_settings(data_dir) -> Settings:
+    return Settings(data_dir=data_dir, port=18774, driver="fake")
+
+
+@pytest.fixture(scope="session")
+def bootstrapped_data_dir(tmp_path_factory):
+    """A data dir bootstrapped once per run; each test gets its own copy (hashing the
+    bootstrap passwords and building the schema is most of a fresh start's cost)."""
+    data_dir = tmp_path_factory.mktemp("template") / "data"
+    template = assemble(fake_settings(data_dir), start_agent=False)
+    template.cloud.db.dispose()
+    return data_dir
+
+
 @pytest.fixture
-def deployment(tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", port=18774, driver="fake")
-    deployment = assemble(settings)
+def deployment(tmp_path, bootstrapped_data_dir):
+    data_dir = tmp_path / "data"
+    shutil.copytree(bootstrapped_data_dir, data_dir)
+    deployment = assemble(fake_settings(data_dir))
     yield deployment
     deployment.agent.stop()
     deployment.cloud.db.dispose()

@@ -6,7 +6,7 @@ import os
 
 from pocketstack.drivers.compute.base import InstanceSpec, NicSpec
 from pocketstack.drivers.compute.namespace import NamespaceComputeDriver
-from pocketstack.host import cgroups, instance, links, netns
+from pocketstack.host import cgroups, instance, links, names, netns
 
 
 def spec(instance_id: str, layers: list[str], **extra) -> InstanceSpec:
@@ -28,14 +28,16 @@ def inside(driver: NamespaceComputeDriver, instance_id: str, script: str, timeou
                             cgroup=driver._cgroup(instance_id), timeout=timeout)
 
 
-def leftovers(driver: NamespaceComputeDriver, prefix: str) -> dict:
+def leftovers(driver: NamespaceComputeDriver, prefix: str, port_ids=()) -> dict:
     """Everything of ``prefix`` the compute driver could have left on the host (empty =
-    clean). Bridges and router namespaces belong to the network driver."""
+    clean), with the host ends of the veths of ``port_ids``. Bridges, router namespaces
+    and router legs belong to the network driver."""
     found = {
         "instances": sorted(driver.list_instances()),
         "netns": netns.list_names(prefix, "instance_ns"),
         "cgroups": cgroups.list_names(prefix),
-        "links": links.list_links(prefix, kind="port"),
+        "links": [name for name in links.list_links(prefix, kind="port")
+                  if name in {names.kernel_name(prefix, "port", p) for p in port_ids}],
         "dirs": sorted(os.listdir(driver.instances_dir)),
     }
     return {key: value for key, value in found.items() if value}

@@ -142,7 +142,7 @@ def test_nics_and_destroy_leaves_nothing(driver, base_image, prefix):
     server = spec(new_id(), [base_image], nics=(nic(port_id, network_id, "10.9.0.5"),))
     with pytest.raises(DriverError) as error:  # no bridge yet: retry later, nothing left
         driver.spawn(server)
-    assert not error.value.permanent and not leftovers(driver, prefix)
+    assert not error.value.permanent and not leftovers(driver, prefix, [port_id])
 
     bridge = names.kernel_name(prefix, "bridge", network_id)
     links.ensure_bridge(bridge)
@@ -156,7 +156,7 @@ def test_nics_and_destroy_leaves_nothing(driver, base_image, prefix):
         driver.destroy(server.id)
         driver.destroy(server.id)  # already gone: fine
         assert driver.power_state(server.id) == PowerState.NOSTATE
-        assert not leftovers(driver, prefix)
+        assert not leftovers(driver, prefix, [port_id])
     finally:
         links.delete_link(bridge)
 

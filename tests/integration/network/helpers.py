@@ -150,4 +150,6 @@ def snapshot(prefix: str, host_ns: str) -> str:
         parts += [netns.execute(ns, ["nft", "list", "ruleset"]).stdout,
                   netns.execute(ns, ["ip", "-br", "addr"]).stdout,
                   netns.execute(ns, ["ip", "route"]).stdout]
-    return "\n".join(parts)
+    lines = [line.split("@")[0] + " " + " ".join(line.split()[1:]) if "@" in line else line
+             for part in parts for line in part.splitlines()]
+    return "\n".join(sorted(lines))  # interface order follows (re)creation: ignore it

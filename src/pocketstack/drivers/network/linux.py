@@ -166,8 +166,9 @@ class LinuxNetworkDriver:
         """A port's addresses went: routers drop their neighbour entries and NAT flows."""
         if not addresses:
             return
-        zone = linux_rules.zones(self.prefix, [n for n in self.state.all("networks")]
-                                 ).get(self._bridge(network_id))
+        networks = [n.id for n in self.state.all("networks").values() if not n.external]
+        zone = linux_rules.zones(self.prefix, networks + [network_id]).get(
+            self._bridge(network_id))
         for address in addresses:
             nft.flush_conntrack(self.ns, zone, address)
         for router_id, router in self.state.all("routers").items():

@@ -106,7 +106,10 @@ def render_host(prefix: str, networks: Iterable[NetworkSpec], ports: Iterable[Po
                 router_legs: Iterable[str]) -> str:
     """The whole host script: security groups, host protection, unknown-port guard."""
     networks, ports = list(networks), list(ports)
-    zone_map = zones(prefix, [n.id for n in networks] + [p.network_id for p in ports])
+    # No zone for external networks: the host talks to them itself (its own connections
+    # are tracked in zone 0) and their addresses never overlap.
+    zone_map = zones(prefix, [n.id for n in networks if not n.external]
+                     + [p.network_id for p in ports])
     guarded = [sg_port(prefix, p) for p in ports if p.security_enabled]
     table = names.kernel_name(prefix, "table", SG_TABLE)
     known = [port_name(prefix, p.id) for p in ports] + list(router_legs)
