@@ -49,7 +49,7 @@ def start_cloud(data_dir: Path, port: int) -> tuple[subprocess.Popen, float]:
 
 
 def read_openrc(path: Path) -> dict[str, str]:
-    found = re.findall(r"^export (\w+)=(.*)$", path.read_text(), re.M)
+    found = re.findall(r"^export (\w+)=(.*)$", path.read_text(), re.MULTILINE)
     return dict(found)
 
 
