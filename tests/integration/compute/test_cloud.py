@@ -101,6 +101,10 @@ def test_servers_through_the_api_are_real_instances(deployment, demo, prefix):
 
 def test_ten_servers_timings(deployment, demo, prefix):
     driver = deployment.cloud.compute_driver
+    warm_up = boot(demo, "warm-up")  # the agent's first pass also sets up routers
+    wait(demo, warm_up, "ACTIVE")
+    assert demo.delete(f"/compute/v2.1/servers/{warm_up}").status_code == 204
+    wait(demo, warm_up, "GONE")
     posted = {}
     for index in range(10):
         posted[boot(demo, f"load-{index}")] = time.monotonic()

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from pocketstack.errors import DriverError
 from pocketstack.host import links, names, netns, nft
 
 from .helpers import (
@@ -173,11 +174,12 @@ def test_same_cidr_on_two_networks_stays_apart(driver, prefix, host):
 def test_unknown_port_is_closed_until_plugged(driver, prefix, host):
     driver.ensure_network(private())
     a_spec, b_spec = port("porta", "10.0.0.5"), port("portb", "10.0.0.6", members=("10.0.0.5",))
-    a, b = boot_port(prefix, host, a_spec), boot_port(prefix, host, b_spec)
+    a = boot_port(prefix, host, a_spec)
+    boot_port(prefix, host, b_spec)
     assert not ping(a, "10.0.0.6")  # neither port has rules yet: closed
     driver.plug_port(a_spec)
     driver.plug_port(b_spec)
-    assert ping(a, "10.0.0.6")
+    wait_until(lambda: ping(a, "10.0.0.6"), timeout=5)  # (a failed ARP entry may linger)
 
 
 def test_idempotent_sweepable_and_restored_behind_its_back(driver, prefix, host, scratch):
@@ -228,3 +230,12 @@ def test_idempotent_sweepable_and_restored_behind_its_back(driver, prefix, host,
         assert links.list_links(prefix, host, "bridge") == []
     finally:
         again.close()
+
+
+def test_a_public_range_in_use_on_the_host_is_refused(driver, prefix, host):
+    other = names.kernel_name(prefix, "vxlan", "not-ours")  # stands for a foreign interface
+    links.ensure_bridge(other, host, cidr="172.24.4.254/24")
+    with pytest.raises(DriverError) as caught:
+        driver.ensure_network(PUBLIC)
+    assert caught.value.permanent and other in caught.value.message
+    assert links.list_links(prefix, host, "bridge") == []

@@ -26,7 +26,9 @@ Power: ``power_off`` stops the processes (SIGTERM, then SIGKILL) and keeps the d
 namespace and the veths; ``power_on``/``spawn`` re-ensure everything and start again.
 ``spawn`` returns once the init reports ready (``BOOT_TIMEOUT``); a spawn that fails
 removes everything only when it created the instance (a failing start of a stopped
-instance keeps its disk).
+instance keeps its disk). ``snapshot`` pauses a running instance while tar reads its
+upper dirs (``snapshots``). Not enforced: the flavor's disk size (the upper dir lives on
+the data dir's filesystem).
 """
 
 from __future__ import annotations
@@ -36,11 +38,10 @@ import logging
 import os
 import shutil
 import subprocess
-import uuid
 from collections.abc import Iterator
 
 from pocketstack.config import Settings
-from pocketstack.drivers.compute import inventory
+from pocketstack.drivers.compute import inventory, snapshots
 from pocketstack.drivers.compute.base import (
     ComputeCapabilities,
     InstanceSpec,
@@ -56,7 +57,6 @@ from pocketstack.host.proc import HostError
 PIDS_MAX = 1024
 STOP_TIMEOUT = 5.0  # the init's grace for its processes after SIGTERM
 BOOT_TIMEOUT = 30.0
-CHUNK = 256 * 1024
 HOST_ERRORS = (HostError, OSError, subprocess.SubprocessError, ValueError)
 
 log = logging.getLogger(__name__)
@@ -234,38 +234,16 @@ class NamespaceComputeDriver:
 
     def snapshot(self, instance_id: str) -> Iterator[bytes]:
         self._require(instance_id)
-        record = self._read_record(instance_id)
-        tarball = self._dir(instance_id, f"snapshot-{uuid.uuid4().hex}.tar")
-        usr_upper = self._dir(instance_id, "usr-upper")
+        host_usr = bool(self._read_record(instance_id).get("host_usr"))
         try:
-            os.makedirs(self._dir(instance_id, "upper"), exist_ok=True)
-            mounts.snapshot(self._dir(instance_id, "upper"), tarball,
-                            usr_upper if record.get("host_usr") and os.path.isdir(usr_upper)
-                            else None)
+            return snapshots.layer_of(self._dir(instance_id), self._cgroup(instance_id),
+                                      host_usr)
         except OSError as error:
-            _remove(tarball + ".partial")
             raise DriverError(f"Could not snapshot instance {instance_id}: {error}") from error
-        return _stream_then_remove(tarball)
 
     def console_log(self, instance_id: str, length: int | None = None) -> str:
         lines = instance.console_log(self._require(instance_id)).splitlines()
         return "".join(line + "\n" for line in (lines[-length:] if length else lines))
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _stream_then_remove(path: str) -> Iterator[bytes]:
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
-    finally:
-        _remove(path)
 
 
 def purge(prefix: str) -> None:

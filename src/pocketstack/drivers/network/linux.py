@@ -28,6 +28,7 @@ so a restarted driver renders whole tables and maps kernel names back to ids.
 from __future__ import annotations
 
 import ipaddress
+import json
 import subprocess
 import threading
 
@@ -46,7 +47,7 @@ from pocketstack.drivers.network.linux_state import AppliedState
 from pocketstack.drivers.network.metadata_listener import ADDRESS, MetadataListeners, Responder
 from pocketstack.errors import DriverError
 from pocketstack.host import links, names, netns, nft
-from pocketstack.host.proc import HostError
+from pocketstack.host.proc import HostError, run
 
 HOST_ERRORS = (HostError, OSError, subprocess.SubprocessError)
 
@@ -114,6 +115,7 @@ class LinuxNetworkDriver:
         bridge = self._bridge(spec.id)
         cidrs = [f"{gw}/{ipaddress.ip_network(c).prefixlen}" for c in spec.cidrs
                  for gw in spec.gateway_ips if ipaddress.ip_address(gw) in ipaddress.ip_network(c)]
+        self._refuse_taken(bridge, cidrs)
         links.ensure_bridge(bridge, self.ns, spec.mtu, cidrs[0] if cidrs else None)
         for cidr in cidrs[1:]:
             links.add_address(bridge, cidr, self.ns)
@@ -122,6 +124,24 @@ class LinuxNetworkDriver:
         self.state.put("networks", spec.id, spec)
         if changed or not self._host_tables_present():
             self._apply_host()
+
+    def _refuse_taken(self, bridge: str, cidrs: list[str]) -> None:
+        """An external subnet that overlaps an address another interface of the host
+        namespace holds (another deployment, the host's own LAN) would steal its routes:
+        refuse it (permanent) rather than touch the host's routing."""
+        if not cidrs:
+            return
+        wanted = [ipaddress.ip_network(c, strict=False) for c in cidrs]
+        listing = run(["ip", "-j", "addr"], ns=self.ns).stdout or "[]"
+        for link in json.loads(listing):
+            for info in link.get("addr_info", []):
+                held = ipaddress.ip_network(f"{info['local']}/{info['prefixlen']}",
+                                            strict=False)
+                if link.get("ifname") != bridge and any(
+                        held.version == w.version and held.overlaps(w) for w in wanted):
+                    raise DriverError(
+                        f"{held} is already used by {link.get('ifname')} on this host; "
+                        "choose another public range (public_cidr).")
 
     def _host_tables_present(self) -> bool:
         wanted = {names.kernel_name(self.prefix, "table", t)
