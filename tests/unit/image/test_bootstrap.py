@@ -43,8 +43,14 @@ def test_tarball_is_a_root_skeleton_over_host_usr(demo):
         assert found[link].issym() and found[link].linkname == target
     assert not [name for name in found if name.startswith("var/lib/dpkg/")]
     assert not [name for name in found if name.startswith("usr/")]
-    assert read(data, "etc/passwd").splitlines() == ["root:x:0:0:root:/root:/bin/bash"]
-    assert read(data, "etc/group").splitlines() == ["root:x:0:"]
+    passwd = read(data, "etc/passwd").splitlines()
+    assert passwd[0] == "root:x:0:0:root:/root:/bin/bash"
+    uids = [int(line.split(":")[2]) for line in passwd]
+    assert all(uid < 1000 or uid == 65534 for uid in uids), "only system accounts"
+    assert all(line.split(":")[1] == "x" for line in passwd), "no hash in passwd"
+    shadow_names = [line.split(":")[0] for line in read(data, "etc/shadow").splitlines()]
+    assert shadow_names == [line.split(":")[0] for line in passwd]
+    assert read(data, "etc/group").splitlines()[0] == "root:x:0:"
     assert read(data, "etc/os-release") == Path("/etc/os-release").read_text()
     assert read(data, "etc/hostname").strip()
 

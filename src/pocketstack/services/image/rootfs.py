@@ -37,16 +37,47 @@ def host_os_release() -> str:
         return FALLBACK_OS_RELEASE
 
 
-def etc_files(os_release: str) -> dict[str, tuple[str, int]]:
+SYSTEM_UID_LIMIT = 1000
+NOBODY = 65534
+FALLBACK_PASSWD = "root:x:0:0:root:/root:/bin/bash\n"
+FALLBACK_GROUP = "root:x:0:\n"
+
+
+def _system_entries(path: Path, fallback: str, id_field: int) -> str:
+    """The host's system accounts (ids below 1000, and nobody) from ``passwd``/``group``.
+
+    The daemons in the host's ``/usr`` (sshd's privilege separation user, www-data,
+    mysql, haproxy…) need them. These files hold no secrets: hashes live in ``shadow``,
+    which is never copied.
+    """
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return fallback
+    kept = [line for line in lines
+            if line.count(":") >= id_field and line.split(":")[id_field].isdigit()
+            and (int(line.split(":")[id_field]) < SYSTEM_UID_LIMIT
+                 or int(line.split(":")[id_field]) == NOBODY)]
+    return "\n".join(kept) + "\n" if kept else fallback
+
+
+def _locked_shadow(passwd: str) -> str:
+    """A shadow file naming every account with no password at all ("*")."""
+    names = [line.split(":")[0] for line in passwd.splitlines() if line]
+    return "".join(f"{name}:*:19700:0:99999:7:::\n" for name in names)
+
+
+def etc_files(os_release: str, passwd: str = FALLBACK_PASSWD,
+              group: str = FALLBACK_GROUP) -> dict[str, tuple[str, int]]:
     """``/etc`` of the skeleton: path → (content, mode)."""
     return {
         "etc/hostname": ("localhost\n", 0o644),
         "etc/hosts": ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
                       0o644),
-        "etc/passwd": ("root:x:0:0:root:/root:/bin/bash\n", 0o644),
-        "etc/group": ("root:x:0:\n", 0o644),
-        # "*": the account has no password at all (key-based login only).
-        "etc/shadow": ("root:*:19700:0:99999:7:::\n", 0o640),
+        "etc/passwd": (passwd, 0o644),
+        "etc/group": (group, 0o644),
+        # "*": no account has a password at all (key-based login only).
+        "etc/shadow": (_locked_shadow(passwd), 0o640),
         "etc/os-release": (os_release, 0o644),
         "etc/resolv.conf": ("", 0o644),
         "etc/fstab": ("", 0o644),
@@ -72,7 +103,11 @@ def build_rootfs(os_release: str | None = None) -> bytes:
             link = _member(name, tarfile.SYMTYPE, 0o777)
             link.linkname = target
             tar.addfile(link)
-        files = etc_files(host_os_release() if os_release is None else os_release)
+        files = etc_files(
+            host_os_release() if os_release is None else os_release,
+            _system_entries(Path("/etc/passwd"), FALLBACK_PASSWD, 2),
+            _system_entries(Path("/etc/group"), FALLBACK_GROUP, 2),
+        )
         for name, (text, mode) in files.items():
             content = text.encode()
             info = _member(name, tarfile.REGTYPE, mode)
