@@ -45,7 +45,11 @@ class ServerReconciler:
             settled = list(session.scalars(select(Server.id).where(
                 Server.vm_state == states.ACTIVE, Server.task_state.is_(None))))
         present = self.driver.list_instances()
-        return busy + [server_id for server_id in settled if server_id not in present]
+        return busy + [server_id for server_id in settled
+                       if server_id not in present or self._stopped_behind_our_back(server_id)]
+
+    def _stopped_behind_our_back(self, key: str) -> bool:
+        return self.driver.power_state(key) in (PowerState.SHUTDOWN, PowerState.CRASHED)
 
     def reconcile(self, key: str) -> Result:
         with self.cloud.db.session() as session:
@@ -71,6 +75,10 @@ class ServerReconciler:
         elif vm_state == states.ACTIVE and self._missing(key):
             self.driver.spawn(spec)
             self._record(key, None, power_state=PowerState.RUNNING)
+        elif vm_state == states.ACTIVE and self._stopped_behind_our_back(key):
+            # Its init exited (a `poweroff` inside, a crash): like Nova's power-state
+            # sync, the server is now SHUTOFF; `server start` brings it back.
+            self._record(key, None, vm_state=states.STOPPED)
         return DONE
 
     def _missing(self, key: str) -> bool:

@@ -69,3 +69,15 @@ def test_usage_counts_servers(deployment, demo, image_id):
     with deployment.cloud.db.session() as session:
         usage = project_usage(session, deployment.accounts["demo"].project_id)
     assert usage == {"instances": 2, "cores": 2, "ram": 2048 + 512}
+
+
+def test_an_instance_that_stopped_by_itself_shows_shutoff(deployment, active_server, demo):
+    server_id = active_server["id"]
+    servers = reconciler(deployment)
+    deployment.cloud.compute_driver.power_off(server_id)  # e.g. `poweroff` inside
+    assert servers.pending() == [server_id]
+    servers.reconcile(server_id)
+    server = demo.get(f"/compute/v2.1/servers/{server_id}").json()["server"]
+    assert server["status"] == "SHUTOFF"
+    assert server["OS-EXT-STS:power_state"] == 4
+    assert servers.pending() == []
