@@ -141,6 +141,7 @@ class ServerReconciler:
             image_id=server.image_id or "", vcpus=int(flavor.get("vcpus", 1)),
             memory_mb=int(flavor.get("ram", 512)), disk_gb=int(flavor.get("disk", 0)),
             nics=tuple(network.nic_specs(session, server.id)),
+            nameservers=tuple(network.server_nameservers(session, server.id)),
             user_data=base64.b64decode(server.user_data) if server.user_data else None,
             metadata=dict(server.server_metadata or {}),
             public_keys={server.key_name: server.key_data} if server.key_data else {},

@@ -81,3 +81,14 @@ def test_an_instance_that_stopped_by_itself_shows_shutoff(deployment, active_ser
     assert server["status"] == "SHUTOFF"
     assert server["OS-EXT-STS:power_state"] == 4
     assert servers.pending() == []
+
+
+def test_instance_gets_the_subnets_nameservers(deployment, demo, image_id):
+    subnet = demo.get("/network/v2.0/subnets?name=private-subnet").json()["subnets"][0]
+    demo.put(f"/network/v2.0/subnets/{subnet['id']}",
+             json={"subnet": {"dns_nameservers": ["10.0.0.53"]}}).raise_for_status()
+    servers = reconciler(deployment)
+    server_id = boot(demo, image_id, name="dns")["server"]["id"]
+    servers.reconcile(server_id)
+    spec = deployment.cloud.compute_driver._instances[server_id].spec
+    assert spec.nameservers == ("10.0.0.53",)

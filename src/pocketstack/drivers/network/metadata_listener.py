@@ -64,6 +64,7 @@ class MetadataListeners:
 
     def ensure(self, router_id: str, ns: str) -> None:
         """Listen in ``ns`` for ``router_id`` (no-op when already listening)."""
+        print("DEBUG ensure", id(self), router_id, ns, self.running(router_id))
         if self.running(router_id):
             return
         self.stop(router_id)

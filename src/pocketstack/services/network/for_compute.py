@@ -166,6 +166,18 @@ def nic_specs(session: Session, server_id: str) -> list[NicSpec]:
     return found
 
 
+def server_nameservers(session: Session, server_id: str) -> list[str]:
+    """The DNS servers of the subnets the server's NICs are on, in NIC order, once each."""
+    found: list[str] = []
+    server_ports = _server_ports(session, [server_id])
+    addresses = ports.fixed_ips(session, [p.id for p in server_ports])
+    for port in server_ports:
+        for allocation in addresses[port.id]:
+            subnet = session.get(Subnet, allocation.subnet_id)
+            found += [ip for ip in subnet.dns_nameservers or [] if ip not in found]
+    return found
+
+
 def server_addresses(session: Session, server_ids: list[str]) -> dict[str, dict[str, list[dict]]]:
     """Nova's ``addresses`` for each server: network name → list of
     ``{"addr", "version", "OS-EXT-IPS:type": "fixed"|"floating", "OS-EXT-IPS-MAC:mac_addr"}``.
