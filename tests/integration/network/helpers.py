@@ -145,11 +145,17 @@ def read_from(ns: str | None, address: str, port: int, payload: bytes = b"",
 def snapshot(prefix: str, host_ns: str) -> str:
     """Everything the driver shapes, as text, to compare before/after."""
     parts = [netns.execute(host_ns, ["nft", "list", "ruleset"]).stdout,
-             netns.execute(host_ns, ["ip", "-br", "addr"]).stdout]
+             _addresses(host_ns)]
     for ns in netns.list_names(prefix, "router_ns"):
         parts += [netns.execute(ns, ["nft", "list", "ruleset"]).stdout,
-                  netns.execute(ns, ["ip", "-br", "addr"]).stdout,
+                  _addresses(ns),
                   netns.execute(ns, ["ip", "route"]).stdout]
     lines = [line.split("@")[0] + " " + " ".join(line.split()[1:]) if "@" in line else line
              for part in parts for line in part.splitlines()]
     return "\n".join(sorted(lines))  # interface order follows (re)creation: ignore it
+
+
+def _addresses(ns: str) -> str:
+    """``ip -br addr`` without the operational state (a veth flips UNKNOWN/UP)."""
+    lines = netns.execute(ns, ["ip", "-br", "addr"]).stdout.splitlines()
+    return "\n".join(" ".join(line.split()[:1] + line.split()[2:]) for line in lines)

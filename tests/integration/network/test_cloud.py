@@ -177,15 +177,6 @@ def test_whole_cloud_networking(cloud, prefix):
     deployment.cloud.db.dispose()
     deployment = netns.call(host, assemble, deployment.cloud.settings)
     try:
-        time.sleep(3)
-        drv = deployment.agent.reconcilers[0].driver
-        print("DEBUG", drv.metadata._servers, drv.state.all("routers").keys())
-        rr = deployment.agent.reconcilers[2]
-        print("DEBUG", rr.kind, rr._resynced, rr.pending(), deployment.agent._thread.is_alive(), deployment.agent._failures)
-        r = python_in(deployment, web, read.format("meta_data.json"))
-        print("DEBUG", r.returncode, r.stdout, r.stderr)
-        for ns in netns.list_names(prefix, "router_ns"):
-            print(netns.execute(ns, ["ss", "-ltn"]).stdout, netns.execute(ns, ["ip", "-br", "a"]).stdout)
         wait_until(lambda: python_in(deployment, web, read.format("meta_data.json"))
                    .returncode == 0, timeout=10)
         assert inside(deployment, db, f"ping -c 1 -W 2 {ips[web]}").returncode == 0

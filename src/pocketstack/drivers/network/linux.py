@@ -208,7 +208,6 @@ class LinuxNetworkDriver:
         self._guarded(f"set up router {spec.id}", self._ensure_router, spec)
 
     def _ensure_router(self, spec: RouterSpec) -> None:
-        print("DEBUG ensure_router", id(self), spec.id)
         ns = self._router_ns(spec.id)
         netns.create(ns)
         if netns.get_sysctl(ns, "net.ipv4.ip_forward") != "1":

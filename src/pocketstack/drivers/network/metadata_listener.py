@@ -12,6 +12,7 @@ the namespace alive, unnamed).
 from __future__ import annotations
 
 import logging
+import socketserver
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,6 +49,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def server_bind(self) -> None:
+        # HTTPServer's own looks up getfqdn(address): a router has no resolver, and the
+        # lookup would stall the agent for seconds.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = ADDRESS, PORT
+
 
 class MetadataListeners:
     """One listener per router, made and stopped by the network driver."""
@@ -64,7 +71,6 @@ class MetadataListeners:
 
     def ensure(self, router_id: str, ns: str) -> None:
         """Listen in ``ns`` for ``router_id`` (no-op when already listening)."""
-        print("DEBUG ensure", id(self), router_id, ns, self.running(router_id))
         if self.running(router_id):
             return
         self.stop(router_id)
