@@ -56,6 +56,9 @@ class Server(uvicorn.Server):
 
 
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# The stock clients poll every 5 s on a kept-alive connection; uvicorn's default of 5 s
+# closes it just as they reuse it ("Connection reset by peer").
+KEEP_ALIVE_SECONDS = 75
 
 
 def keep_large_allocations_returnable() -> None:
@@ -80,7 +83,8 @@ def serve(settings: Settings) -> int:
         settings.state_file.unlink()
     deployment = assemble(settings)
     config = uvicorn.Config(deployment.app, host=settings.host, port=settings.port,
-                            log_level="warning", access_log=False, lifespan="off")
+                            log_level="warning", access_log=False, lifespan="off",
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS)
     server = Server(config)
     announcer = threading.Thread(
         target=_announce_when_ready, args=(server, deployment, settings, started), daemon=True

@@ -11,6 +11,7 @@ removes the directories; it tolerates "gone". Stdlib only.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import time
@@ -22,10 +23,32 @@ V1_CONTROLLERS = ("memory", "cpu", "pids")
 CPU_PERIOD_US = 100_000
 
 
+def _cgroup_lines(table: str) -> list[list[str]]:
+    try:
+        with open(table) as handle:
+            return [line.split() for line in handle if line.split()[2] in ("cgroup", "cgroup2")]
+    except FileNotFoundError:
+        return []
+
+
+@functools.cache
+def _base() -> str:
+    """Where this process sees the host's cgroup filesystems: ``""`` normally, or
+    ``/proc/1/root`` when its own mount namespace hides them (``ip netns exec`` mounts a
+    fresh ``/sys`` over ``/sys/fs/cgroup``), to reach them through PID 1's root."""
+    if _cgroup_lines("/proc/self/mounts") or not _cgroup_lines("/proc/1/mounts"):
+        return ""
+    return "/proc/1/root"
+
+
+def _root() -> str:
+    return _base() + CGROUP_ROOT
+
+
 def version() -> int:
     """2 when a unified hierarchy with the memory controller is mounted at the root, else 1."""
     try:
-        with open(os.path.join(CGROUP_ROOT, "cgroup.controllers")) as handle:
+        with open(os.path.join(_root(), "cgroup.controllers")) as handle:
             return 2 if "memory" in handle.read().split() else 1
     except FileNotFoundError:
         return 1
@@ -33,25 +56,24 @@ def version() -> int:
 
 def _v1_mounts() -> dict[str, str]:
     found = {}
-    with open("/proc/mounts") as handle:
-        for line in handle:
-            _, point, fstype, options = line.split()[:4]
-            if fstype == "cgroup":
-                for option in options.split(","):
-                    if option in V1_CONTROLLERS:
-                        found.setdefault(option, point)
+    table = "/proc/1/mounts" if _base() else "/proc/mounts"
+    for _, point, fstype, options, *_rest in _cgroup_lines(table):
+        if fstype == "cgroup":
+            for option in options.split(","):
+                if option in V1_CONTROLLERS:
+                    found.setdefault(option, _base() + point)
     return found
 
 
 def _dirs(name: str) -> list[str]:
     if version() == 2:
-        return [os.path.join(CGROUP_ROOT, name)]
+        return [os.path.join(_root(), name)]
     return [os.path.join(point, name) for point in _v1_mounts().values()]
 
 
 def _dir_for(controller: str, name: str) -> str:
     if version() == 2:
-        return os.path.join(CGROUP_ROOT, name)
+        return os.path.join(_root(), name)
     return os.path.join(_v1_mounts()[controller], name)
 
 
@@ -66,7 +88,7 @@ def _write(path: str, value: str | int, optional: bool = False) -> None:
 
 def _enable_v2_controllers() -> None:
     wanted = "+memory +cpu +pids"
-    _write(os.path.join(CGROUP_ROOT, "cgroup.subtree_control"), wanted, optional=True)
+    _write(os.path.join(_root(), "cgroup.subtree_control"), wanted, optional=True)
 
 
 def create(name: str, memory_mb: int | None = None, vcpus: float | None = None,
@@ -162,7 +184,7 @@ def remove(name: str, timeout: float = 5.0) -> None:
 def list_names(prefix: str) -> list[str]:
     """Cgroups of ``prefix`` (in any hierarchy), sorted."""
     found: set[str] = set()
-    roots = [CGROUP_ROOT] if version() == 2 else list(_v1_mounts().values())
+    roots = [_root()] if version() == 2 else list(_v1_mounts().values())
     for root in roots:
         found.update(names.owned(prefix, os.listdir(root)))
     return sorted(found)

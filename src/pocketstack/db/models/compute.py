@@ -102,3 +102,14 @@ class ServerTag(Base):
         ForeignKey("servers.id", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class ConsoleToken(Base):
+    """A one-time console token: only its SHA-256 is stored; it opens one server's console."""
+
+    __tablename__ = "console_tokens"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    server_id: Mapped[str] = mapped_column(
+        ForeignKey("servers.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

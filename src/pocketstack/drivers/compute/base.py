@@ -63,6 +63,27 @@ class InstanceSpec:
     nameservers: tuple[str, ...] = ()
 
 
+class ConsoleSession(Protocol):
+    """One interactive console: a login shell on a pseudo-terminal inside an instance.
+
+    ``fileno()`` is readable (select/poll) when ``read`` has something; ``read`` never
+    blocks: bytes, None when nothing is waiting, b"" once the shell has ended. ``write``
+    types bytes; ``resize`` sets the terminal's rows and columns (the shell gets SIGWINCH).
+    ``close`` ends the shell and every process it started in its session; calling it
+    again does nothing.
+    """
+
+    def fileno(self) -> int: ...
+
+    def read(self, size: int = 65536) -> bytes | None: ...
+
+    def write(self, data: bytes) -> None: ...
+
+    def resize(self, rows: int, cols: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class ComputeDriver(Protocol):
     capabilities: ComputeCapabilities
 
@@ -96,6 +117,11 @@ class ComputeDriver(Protocol):
 
     def console_log(self, instance_id: str, length: int | None = None) -> str:
         """The last ``length`` lines the instance wrote to its console (all when None)."""
+
+    def open_console(self, instance_id: str, rows: int = 24, cols: int = 80) -> ConsoleSession:
+        """A login shell as root inside the running instance (only drivers whose
+        capabilities say ``interactive_console``). The caller must ``close`` it. Raises
+        DriverError (temporary) when the instance is not running."""
 
     def list_instances(self) -> set[str]:
         """IDs of every instance of this deployment on the host (for mark and sweep)."""

@@ -27,7 +27,8 @@ namespace and the veths; ``power_on``/``spawn`` re-ensure everything and start a
 ``spawn`` returns once the init reports ready (``BOOT_TIMEOUT``); a spawn that fails
 removes everything only when it created the instance (a failing start of a stopped
 instance keeps its disk). ``snapshot`` pauses a running instance while tar reads its
-upper dirs (``snapshots``). Not enforced: the flavor's disk size (the upper dir lives on
+upper dirs (``snapshots``). ``open_console`` starts a login shell on a pty inside the
+instance (``host.console``). Not enforced: the flavor's disk size (the upper dir lives on
 the data dir's filesystem).
 """
 
@@ -52,6 +53,7 @@ from pocketstack.drivers.compute.boot import wait_booted
 from pocketstack.drivers.compute.layers import LayerCache
 from pocketstack.errors import DriverError
 from pocketstack.host import cgroups, instance, links, mounts, names, netns
+from pocketstack.host.console import Shell, open_shell
 from pocketstack.host.proc import HostError
 
 PIDS_MAX = 1024
@@ -63,7 +65,7 @@ log = logging.getLogger(__name__)
 
 
 class NamespaceComputeDriver:
-    capabilities = ComputeCapabilities(real_instances=True)
+    capabilities = ComputeCapabilities(real_instances=True, interactive_console=True)
 
     def __init__(self, settings: Settings) -> None:
         self.prefix = names.check_prefix(settings.prefix)
@@ -244,6 +246,15 @@ class NamespaceComputeDriver:
     def console_log(self, instance_id: str, length: int | None = None) -> str:
         lines = instance.console_log(self._require(instance_id)).splitlines()
         return "".join(line + "\n" for line in (lines[-length:] if length else lines))
+
+    def open_console(self, instance_id: str, rows: int = 24,
+                     cols: int = 80) -> Shell:
+        run_dir = self._require(instance_id)
+        try:
+            return open_shell(run_dir, self._cgroup(instance_id), rows, cols)
+        except HOST_ERRORS as error:
+            raise DriverError(f"Could not open a console on instance {instance_id}: {error}",
+                              permanent=False) from error
 
 
 def purge(prefix: str) -> None:
