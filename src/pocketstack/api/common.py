@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pocketstack.api.body_limit import BodyLimit
 from pocketstack.errors import (
     LIBRARY_ERRORS,
     BadRequest,
@@ -109,13 +110,21 @@ def _validation_message(exc: RequestValidationError) -> str:
     return f"Invalid input for field/attribute {where or 'body'}: {first.get('msg', 'invalid')}"
 
 
-def service_app(name: str, render: ErrorRenderer, *, openapi_url: str, **kwargs) -> FastAPI:
-    """A FastAPI app for one service whose every error is rendered in ``render``'s envelope."""
+def service_app(name: str, render: ErrorRenderer, *, openapi_url: str,
+                streams_body: Callable[[dict], bool] = lambda _scope: False,
+                **kwargs) -> FastAPI:
+    """A FastAPI app for one service whose every error is rendered in ``render``'s envelope.
+
+    Bodies are capped (``api/body_limit.py``) except on routes for which ``streams_body``
+    is true, which cap their own streams.
+    """
     app = FastAPI(title=f"pocketstack {name}", openapi_url=openapi_url, docs_url=None,
                   redoc_url=None, **kwargs)
 
     def respond(error: CloudError, headers: dict | None = None) -> Response:
         return JSONResponse(render(error), status_code=error.status, headers=headers)
+
+    app.add_middleware(BodyLimit, respond=respond, exempt=streams_body)
 
     @app.exception_handler(CloudError)
     async def cloud_error(_request: Request, exc: CloudError) -> Response:

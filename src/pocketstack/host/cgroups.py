@@ -23,26 +23,44 @@ V1_CONTROLLERS = ("memory", "cpu", "pids")
 CPU_PERIOD_US = 100_000
 
 
-def _cgroup_lines(table: str) -> list[list[str]]:
-    try:
-        with open(table) as handle:
-            return [line.split() for line in handle if line.split()[2] in ("cgroup", "cgroup2")]
-    except FileNotFoundError:
-        return []
+def _cgroup_lines(table: str = "/proc/self/mounts") -> list[list[str]]:
+    with open(table) as handle:
+        return [line.split() for line in handle if line.split()[2] in ("cgroup", "cgroup2")]
 
 
 @functools.cache
-def _base() -> str:
-    """Where this process sees the host's cgroup filesystems: ``""`` normally, or
-    ``/proc/1/root`` when its own mount namespace hides them (``ip netns exec`` mounts a
-    fresh ``/sys`` over ``/sys/fs/cgroup``), to reach them through PID 1's root."""
-    if _cgroup_lines("/proc/self/mounts") or not _cgroup_lines("/proc/1/mounts"):
-        return ""
-    return "/proc/1/root"
+def _ensure_visible() -> None:
+    """Mount the kernel's cgroup hierarchies on ``/sys/fs/cgroup`` when this mount
+    namespace shows none. ``ip netns exec`` (how a test "host" namespace runs a cloud)
+    mounts a fresh ``/sys`` in a private mount namespace, hiding the host's; mounting the
+    same hierarchies again there (v1: per hierarchy, its co-mounted controllers; v2: the
+    unified one) reaches the same cgroups, and the mounts vanish with that namespace."""
+    if _cgroup_lines() or not os.path.isdir(CGROUP_ROOT) or os.listdir(CGROUP_ROOT):
+        return
+    from pocketstack.host import mounts
+
+    hierarchies: dict[str, list[str]] = {}
+    with open("/proc/cgroups") as handle:
+        for line in handle:
+            fields = line.split()
+            if fields and not line.startswith("#") and fields[1] != "0" and fields[3] == "1":
+                hierarchies.setdefault(fields[1], []).append(fields[0])
+    wanted = [sorted(group) for group in hierarchies.values()
+              if set(group) & set(V1_CONTROLLERS)]
+    if not wanted:
+        mounts.mount("cgroup2", CGROUP_ROOT, "cgroup2", mounts.MS_NOSUID | mounts.MS_NODEV)
+        return
+    mounts.mount("tmpfs", CGROUP_ROOT, "tmpfs", mounts.MS_NOSUID | mounts.MS_NODEV, "mode=755")
+    for group in wanted:
+        point = os.path.join(CGROUP_ROOT, ",".join(group))
+        os.makedirs(point, exist_ok=True)
+        mounts.mount("cgroup", point, "cgroup", mounts.MS_NOSUID | mounts.MS_NODEV,
+                     ",".join(group))
 
 
 def _root() -> str:
-    return _base() + CGROUP_ROOT
+    _ensure_visible()
+    return CGROUP_ROOT
 
 
 def version() -> int:
@@ -56,12 +74,12 @@ def version() -> int:
 
 def _v1_mounts() -> dict[str, str]:
     found = {}
-    table = "/proc/1/mounts" if _base() else "/proc/mounts"
-    for _, point, fstype, options, *_rest in _cgroup_lines(table):
+    _ensure_visible()
+    for _, point, fstype, options, *_rest in _cgroup_lines():
         if fstype == "cgroup":
             for option in options.split(","):
                 if option in V1_CONTROLLERS:
-                    found.setdefault(option, _base() + point)
+                    found.setdefault(option, point)
     return found
 
 

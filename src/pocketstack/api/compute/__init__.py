@@ -9,6 +9,7 @@ from pocketstack.api.compute import (
     aggregates,
     availability_zones,
     compute_services,
+    console,
     discovery,
     extensions,
     flavor_extras,
@@ -28,7 +29,7 @@ from pocketstack.errors import CloudError
 ROUTERS = (
     discovery, flavors, flavor_extras, keypairs, limits, quota_sets, availability_zones,
     hypervisors, compute_services, extensions, aggregates, servers, server_actions,
-    server_metadata,
+    server_metadata, console,
 )
 
 

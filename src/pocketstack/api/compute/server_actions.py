@@ -1,4 +1,4 @@
-"""``POST /servers/{id}/action`` and remote consoles.
+"""``POST /servers/{id}/action`` (the console URL actions live in ``console``).
 
 Each action checks the server's state in the service, writes the task, wakes the agent
 and answers 202; queries (console output) answer 200 with their result.
@@ -13,22 +13,17 @@ from fastapi import Body
 from fastapi.responses import JSONResponse, Response
 
 from pocketstack.api.common import APIRouter, Caller, CloudDep
+from pocketstack.api.compute.console import LEGACY_PROTOCOLS, legacy_handler
 from pocketstack.api.compute.microversion import Microversion, Version
 from pocketstack.api.compute.server_requests import invalid, name, reject_unknown
-from pocketstack.errors import BadRequest, Conflict, NotFound
+from pocketstack.errors import BadRequest
 from pocketstack.services.compute import server_actions as actions
 from pocketstack.services.compute import servers
 from pocketstack.services.compute.boot import check_metadata
-from pocketstack.services.compute.server_states import ACTIVE
 from pocketstack.services.context import RequestContext
 from pocketstack.services.runtime import Cloud
 
 router = APIRouter(prefix="/v2.1/servers")
-
-NO_CONSOLE = ("The compute driver of this cloud has no interactive console; "
-              "use 'openstack console log show' to read the console log.")
-LEGACY_CONSOLES = ("os-getVNCConsole", "os-getSPICEConsole", "os-getRDPConsole",
-                   "os-getSerialConsole")
 
 Handler = Callable[[Cloud, RequestContext, Version, str, object], Response]
 
@@ -112,18 +107,10 @@ def unlock(cloud, context, _version, server_id, _value) -> Response:
     return _task(cloud, lambda session: actions.unlock(session, context, server_id))
 
 
-def legacy_console(cloud, context, version, server_id, _value) -> Response:
-    if version.at_least("2.6"):
-        raise NotFound("The console actions moved to POST /servers/{id}/remote-consoles "
-                       "from microversion 2.6.")
-    _refuse_interactive_console(cloud, context, server_id)
-    return _accepted()
-
-
 ACTIONS: dict[str, Handler] = {
     "os-start": start, "os-stop": stop, "reboot": reboot, "createImage": create_image,
     "os-getConsoleOutput": console_output, "lock": lock, "unlock": unlock,
-    **dict.fromkeys(LEGACY_CONSOLES, legacy_console),
+    **{action: legacy_handler(action) for action in LEGACY_PROTOCOLS},
 }
 
 
@@ -137,25 +124,3 @@ def server_action(cloud: CloudDep, context: Caller, version: Microversion, serve
     if handler is None:
         raise BadRequest(f"There is no such action: {action}")
     return handler(cloud, context, version, server_id, value)
-
-
-@router.post("/{server_id}/remote-consoles")
-def create_remote_console(cloud: CloudDep, context: Caller, version: Microversion,
-                          server_id: str, body: Annotated[dict, Body()]) -> Response:
-    if not version.at_least("2.6"):
-        raise NotFound("Remote consoles are available from microversion 2.6.")
-    console = body.get("remote_console")
-    if not isinstance(console, dict) or not {"protocol", "type"} <= set(console):
-        raise BadRequest("Invalid input for field/attribute remote_console. 'protocol' and "
-                         "'type' are required properties")
-    _refuse_interactive_console(cloud, context, server_id)
-    return _accepted()
-
-
-def _refuse_interactive_console(cloud: Cloud, context: RequestContext, server_id: str) -> None:
-    """Every interactive console is refused until a driver offers one."""
-    with cloud.db.session() as session:
-        server = servers.get_server(session, context, server_id)
-        if server.vm_state != ACTIVE:
-            raise Conflict(f"Instance {server_id} is not ready")
-    raise Conflict(NO_CONSOLE)

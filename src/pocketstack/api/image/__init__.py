@@ -18,8 +18,14 @@ def render_error(error: CloudError) -> dict:
             "message": error.message}
 
 
+def uploads_image_data(scope: dict) -> bool:
+    """``PUT /v2/images/{id}/file`` streams image data under its own cap and quota."""
+    return scope["method"] == "PUT" and scope["path"].rstrip("/").endswith("/file")
+
+
 def create_app() -> FastAPI:
-    app = service_app("image", render_error, openapi_url="/v2/openapi.json")
+    app = service_app("image", render_error, openapi_url="/v2/openapi.json",
+                      streams_body=uploads_image_data)
     for module in ROUTERS:
         app.include_router(module.router)
     return app
