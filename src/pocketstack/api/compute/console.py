@@ -98,8 +98,8 @@ async def console_socket(websocket: WebSocket) -> None:
         return
     try:
         await _bridge(websocket, session)
-    finally:  # shielded: a cancelled connection still ends its shell
-        await asyncio.shield(run_in_threadpool(session.close))
+    finally:  # submitted at once and shielded: a cancelled connection still ends its shell
+        await asyncio.shield(asyncio.get_running_loop().run_in_executor(None, session.close))
     if websocket.application_state == WebSocketState.CONNECTED:
         with contextlib.suppress(RuntimeError, OSError):
             await websocket.close(code=1000, reason="The console's shell ended.")
