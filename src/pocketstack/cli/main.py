@@ -1,4 +1,4 @@
-"""`pocketstack up|status|down|purge`."""
+"""`pocketstack up|status|down|purge|console`."""
 
 from __future__ import annotations
 
@@ -136,3 +136,12 @@ def purge(data_dir: Path, prefix: str, yes: bool) -> None:
     if data_dir.exists():
         shutil.rmtree(data_dir)
     click.echo(f"Removed {data_dir} and the objects of prefix {prefix!r}.")
+
+
+@main.command()
+@click.argument("server")
+def console(server: str) -> None:
+    """Open a shell in SERVER (name or ID) with the OS_* credentials; Ctrl-] leaves."""
+    from pocketstack.cli.console import run
+
+    sys.exit(run(server))

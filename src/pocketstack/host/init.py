@@ -67,6 +67,13 @@ def mount_api_filesystems(root: str) -> None:
     for sub in ("proc", "sys", "dev", "run", "tmp"):
         os.makedirs(f"{root}/{sub}", exist_ok=True)
     mounts.mount("proc", f"{root}/proc", "proc", nosuid_nodev_noexec)
+    for sub in PROC_READ_ONLY:  # host-wide knobs (core_pattern, sysrq): read-only
+        path = f"{root}/proc/{sub}"
+        if not os.path.exists(path):  # e.g. a kernel without magic SysRq
+            continue
+        mounts.mount(path, path, None, mounts.MS_BIND | mounts.MS_REC)
+        mounts.mount("", path, None, mounts.MS_BIND | mounts.MS_REMOUNT | mounts.MS_RDONLY
+                     | nosuid_nodev_noexec)
     mounts.mount("sysfs", f"{root}/sys", "sysfs", nosuid_nodev_noexec | mounts.MS_RDONLY)
     mounts.mount("tmpfs", f"{root}/dev", "tmpfs", mounts.MS_NOSUID, "mode=755,size=1m")
     make_dev_nodes(f"{root}/dev")
@@ -78,6 +85,25 @@ def mount_api_filesystems(root: str) -> None:
                  "mode=755,size=64m")
     mounts.mount("tmpfs", f"{root}/tmp", "tmpfs", mounts.MS_NOSUID | mounts.MS_NODEV,
                  "mode=1777,size=256m")
+
+
+PROC_READ_ONLY = ("sys", "sysrq-trigger")
+PR_CAPBSET_DROP = 24
+# What processes of an instance keep (Docker's default set without MKNOD): enough for
+# sshd, su, ping, servers on low ports; not mount, mknod, module loading, raw I/O, ptrace
+# of other namespaces' processes, host sysctls or network reconfiguration.
+KEPT_CAPABILITIES = {0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 29, 31}  # chown .. setfcap
+
+
+def drop_capabilities() -> None:
+    """Take every other capability out of the bounding set: whatever the init starts
+    from now on (sshd, user-data, logins) can never hold them, even as root."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for number in range(64):
+        if number not in KEPT_CAPABILITIES:
+            libc.prctl(PR_CAPBSET_DROP, number, 0, 0, 0)  # EINVAL past the last: fine
 
 
 def make_dev_nodes(dev: str) -> None:
@@ -275,6 +301,7 @@ def boot(config: dict) -> None:
     write_identity(config)
     install_ssh(config, cloud)
     write_files(cloud)
+    drop_capabilities()
     start_sshd()
     start_user_data(config, cloud)
 

@@ -17,7 +17,8 @@ import pytest
 from pocketstack.config import Settings
 from pocketstack.drivers.compute import inventory
 from pocketstack.drivers.compute.namespace import NamespaceComputeDriver, purge
-from pocketstack.host import mounts
+from pocketstack.drivers.network.linux import purge as purge_network
+from pocketstack.host import mounts, names, netns
 from pocketstack.services.image.rootfs import build_rootfs
 from pocketstack.wiring import assemble
 
@@ -70,9 +71,23 @@ def base_image(data_dir) -> str:
 
 
 @pytest.fixture
-def deployment(prefix, data_dir):
-    """A whole cloud in this process on the namespace driver (overrides the fake one)."""
-    deployment = assemble(make_settings(prefix, data_dir))
+def host_ns(prefix):
+    """A test "host" network namespace: the network driver's bridges, 172.24.4.1 and host
+    tables go there, never into the namespace pytest runs in."""
+    host = names.kernel_name(prefix, "host_ns", "host")
+    netns.create(host)
+    yield host
+    if netns.exists(host):
+        netns.call(host, purge_network, prefix)
+    netns.delete(host)
+
+
+@pytest.fixture
+def deployment(prefix, data_dir, host_ns):
+    """A whole cloud in this process on the namespace driver (overrides the fake one),
+    assembled (agent thread included) inside ``host_ns``."""
+    deployment = netns.call(host_ns, assemble, make_settings(prefix, data_dir))
     yield deployment
     deployment.agent.stop()
+    deployment.agent.reconcilers[0].driver.close()
     deployment.cloud.db.dispose()

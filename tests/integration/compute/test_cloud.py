@@ -11,7 +11,7 @@ import time
 import pytest
 
 from pocketstack.drivers.compute.base import PowerState
-from pocketstack.host import instance
+from pocketstack.host import instance, netns
 from pocketstack.services.image.bootstrap import DEFAULT_IMAGE_ID
 
 from .helpers import inside, leftovers
@@ -141,7 +141,7 @@ def test_ten_servers_timings(deployment, demo, prefix):
     assert not leftovers(driver, prefix)
 
 
-def test_servers_on_a_tenant_network_reach_each_other(deployment, demo, prefix):
+def test_servers_on_a_tenant_network_reach_each_other(deployment, demo, prefix, host_ns):
     driver = deployment.cloud.compute_driver
     networks = demo.get("/network/v2.0/networks?name=private").json()["networks"]
     assert networks, "the demo project's private network"
@@ -160,4 +160,4 @@ def test_servers_on_a_tenant_network_reach_each_other(deployment, demo, prefix):
         assert demo.delete(f"/compute/v2.1/servers/{doomed}").status_code == 204
     for doomed in (first, second):
         wait(demo, doomed, "GONE")
-    assert not leftovers(driver, prefix, ports)
+    assert not netns.call(host_ns, leftovers, driver, prefix, ports)  # veths: host_ns

@@ -91,7 +91,7 @@ class Up:
     def purge(self) -> subprocess.CompletedProcess:
         return subprocess.run(self.command("purge", "--yes", "--prefix", self.prefix,
                                            "--data-dir", str(self.data_dir)),
-                              capture_output=True, text=True, timeout=120)
+                              check=False, capture_output=True, text=True, timeout=120)
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -214,14 +214,15 @@ def desired(data_dir: Path) -> dict:
             "router_legs": {r: ids(f"select id from ports where device_id = '{r}' and "
                                    "device_owner like 'network:router_%'")
                             for r in ids("select id from routers")},
-            "pending": ids("select id from servers where task_state is not null or "
-                           "vm_state != 'active'")
-            | ids("select id from networks where deleting or generation != applied_generation")
-            | ids("select id from routers where deleting or generation != applied_generation")
-            | ids("select id from floating_ips where deleting or "
-                  "generation != applied_generation")
-            | ids("select id from ports where deleting or (generation != applied_generation "
-                  "and device_id != '')"),
+            "pending": {table: found for table, found in (
+                ("servers", ids("select id from servers where task_state is not null or "
+                                "vm_state != 'active'")),
+                *((table, ids(f"select id from {table} where deleting or "
+                              "generation != applied_generation"))
+                  for table in ("networks", "routers", "floating_ips")),
+                ("ports", ids("select id from ports where device_owner not like 'network:%' "
+                              "and (deleting or generation != applied_generation)")),
+            ) if found},
         }
 
 

@@ -23,7 +23,7 @@ from typing import Annotated
 from fastapi import Body, WebSocket
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.websockets import WebSocketState
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.compute.microversion import Microversion
@@ -101,7 +101,7 @@ async def console_socket(websocket: WebSocket) -> None:
     finally:  # submitted at once and shielded: a cancelled connection still ends its shell
         await asyncio.shield(asyncio.get_running_loop().run_in_executor(None, session.close))
     if websocket.application_state == WebSocketState.CONNECTED:
-        with contextlib.suppress(RuntimeError, OSError):
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
             await websocket.close(code=1000, reason="The console's shell ended.")
 
 

@@ -1,0 +1,235 @@
+"""`pocketstack console SERVER`: an interactive shell in a server, in this terminal.
+
+Authenticates with the ``OS_*`` variables as the stock clients do (password or
+application credential), finds the server by ID or exact name, asks Nova for a serial
+console URL (``remote-consoles``, microversion 2.6) and bridges the websocket with the
+terminal in raw mode. Window size changes are sent as ``{"resize": ...}`` control
+messages. Ctrl-] leaves; so does the shell's end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import sys
+import termios
+import threading
+import tty
+
+import click
+import httpx
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.sync.client import ClientConnection, connect
+
+ESCAPE = b"\x1d"  # Ctrl-]
+API_VERSION = {"OpenStack-API-Version": "compute 2.6", "X-OpenStack-Nova-API-Version": "2.6"}
+NEXT_STEP = {
+    "SHUTOFF": "start it with `openstack server start {name}`",
+    "BUILD": "wait until it is ACTIVE (`openstack server show {name}`)",
+    "ERROR": "see its fault with `openstack server show {name}`",
+    "REBOOT": "wait until the reboot is over",
+    "HARD_REBOOT": "wait until the reboot is over",
+}
+
+
+class ConsoleError(click.ClickException):
+    pass
+
+
+def _env(*names: str) -> str | None:
+    return next((os.environ[name] for name in names if os.environ.get(name)), None)
+
+
+def auth_body() -> dict:
+    """The Keystone v3 request the OS_* variables describe."""
+    if (credential := _env("OS_APPLICATION_CREDENTIAL_ID")):
+        return {"auth": {"identity": {"methods": ["application_credential"],
+                "application_credential": {"id": credential,
+                                           "secret": _env("OS_APPLICATION_CREDENTIAL_SECRET")}}}}
+    user, password = _env("OS_USERNAME", "OS_USER_ID"), _env("OS_PASSWORD")
+    if not user or not password:
+        raise ConsoleError("Set OS_AUTH_URL, OS_USERNAME, OS_PASSWORD and OS_PROJECT_NAME "
+                           "(e.g. `source openrc.demo` from the data dir) and try again.")
+    user_key = "id" if _env("OS_USER_ID") and not _env("OS_USERNAME") else "name"
+    user_entry = {user_key: user, "password": password,
+                  "domain": _domain("OS_USER_DOMAIN_ID", "OS_USER_DOMAIN_NAME")}
+    project = _env("OS_PROJECT_ID", "OS_TENANT_ID")
+    scope = {"id": project} if project else {
+        "name": _env("OS_PROJECT_NAME", "OS_TENANT_NAME"),
+        "domain": _domain("OS_PROJECT_DOMAIN_ID", "OS_PROJECT_DOMAIN_NAME")}
+    return {"auth": {"identity": {"methods": ["password"], "password": {"user": user_entry}},
+                     "scope": {"project": scope}}}
+
+
+def _domain(id_name: str, name_name: str) -> dict:
+    if (domain_id := _env(id_name, "OS_DEFAULT_DOMAIN_ID")):
+        return {"id": domain_id}
+    return {"name": _env(name_name, "OS_DEFAULT_DOMAIN_NAME") or "Default"}
+
+
+def authenticate(http: httpx.Client) -> tuple[str, str]:
+    """(token, compute endpoint) for the OS_* credentials."""
+    auth_url = _env("OS_AUTH_URL")
+    if not auth_url:
+        raise ConsoleError("OS_AUTH_URL is not set: `source openrc.demo` from the data dir "
+                           "(or set the OS_* variables) and try again.")
+    auth_url = auth_url.rstrip("/")
+    auth_url = auth_url if auth_url.endswith("/v3") else auth_url + "/v3"
+    response = http.post(f"{auth_url}/auth/tokens", json=auth_body())
+    if response.status_code != 201:
+        raise ConsoleError(f"Authentication at {auth_url} failed ({response.status_code}): "
+                           f"{_message(response)} Check the OS_* variables.")
+    catalog = response.json()["token"].get("catalog", [])
+    return response.headers["X-Subject-Token"], compute_endpoint(catalog)
+
+
+def compute_endpoint(catalog: list) -> str:
+    region = _env("OS_REGION_NAME")
+    interface = _env("OS_INTERFACE") or "public"
+    for service in catalog:
+        if service.get("type") != "compute":
+            continue
+        for endpoint in service.get("endpoints", []):
+            if endpoint.get("interface") == interface and (
+                    not region or endpoint.get("region_id", endpoint.get("region")) == region):
+                return endpoint["url"].rstrip("/")
+    raise ConsoleError("The service catalog has no compute endpoint; is this a pocketstack "
+                       "(or Nova) cloud?")
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+        error = next(iter(body.values())) if isinstance(body, dict) else {}
+        return str(error.get("message") or body)
+    except (ValueError, StopIteration, AttributeError):
+        return response.text.strip()[:200]
+
+
+def find_server(http: httpx.Client, compute: str, server: str) -> dict:
+    """The server with ID ``server``, else the only one named ``server`` exactly."""
+    response = http.get(f"{compute}/servers/{server}")
+    if response.status_code == 200:
+        return response.json()["server"]
+    listing = http.get(f"{compute}/servers/detail",
+                       params={"name": f"^{re.escape(server)}$"})
+    listing.raise_for_status()
+    matches = [s for s in listing.json()["servers"] if s["name"] == server]
+    if not matches:
+        raise ConsoleError(f"No server with a name or ID of '{server}' exists; "
+                           "see `openstack server list`.")
+    if len(matches) > 1:
+        raise ConsoleError(f"More than one server is named '{server}'; use its ID "
+                           "(`openstack server list --name ...`).")
+    return matches[0]
+
+
+def console_url(http: httpx.Client, compute: str, server: dict) -> str:
+    name = server["name"]
+    if server["status"] != "ACTIVE":
+        step = NEXT_STEP.get(server["status"], "wait until it is ACTIVE")
+        raise ConsoleError(f"server is {server['status']}: {step.format(name=name)}.")
+    response = http.post(f"{compute}/servers/{server['id']}/remote-consoles",
+                         headers=API_VERSION,
+                         json={"remote_console": {"protocol": "serial", "type": "serial"}})
+    if response.status_code != 200:
+        raise ConsoleError(f"No console for {name}: {_message(response)}")
+    return response.json()["remote_console"]["url"]
+
+
+def run(server: str) -> int:
+    with httpx.Client(timeout=30) as http:
+        try:
+            token, compute = authenticate(http)
+            http.headers["X-Auth-Token"] = token
+            found = find_server(http, compute, server)
+            url = console_url(http, compute, found)
+        except httpx.HTTPError as error:
+            raise ConsoleError(f"The cloud did not answer: {error}. Is pocketstack running "
+                               "(`pocketstack status`)?") from None
+    try:
+        websocket = connect(url, subprotocols=["binary"], compression=None)
+    except (OSError, InvalidHandshake, InvalidURI) as error:
+        raise ConsoleError(f"Cannot open the console at {url.split('?')[0]}: {error}") from None
+    banner = f"Connected to {found['name']} ({found['id']}). Press Ctrl-] to leave."
+    with websocket:
+        reason = Terminal(websocket).run(banner)
+    click.echo(f"\r\n{reason}", err=True)
+    return 0
+
+
+class Terminal:
+    """Bridges this process's terminal (stdin/stdout) with a console websocket."""
+
+    def __init__(self, websocket: ClientConnection) -> None:
+        self.websocket = websocket
+        self.stdin, self.stdout = sys.stdin.fileno(), sys.stdout.fileno()
+        self.wake_read, self.wake_write = os.pipe()
+        self.remote_ended = threading.Event()
+
+    def run(self, banner: str) -> str:
+        """Say ``banner`` once the terminal is raw, then bridge until Ctrl-], end of input
+        or the remote's end; say which."""
+        saved = termios.tcgetattr(self.stdin) if os.isatty(self.stdin) else None
+        previous = signal.signal(signal.SIGWINCH, lambda *_: os.write(self.wake_write, b"w"))
+        threading.Thread(target=self._receive, daemon=True).start()
+        try:
+            if saved is not None:
+                tty.setraw(self.stdin, termios.TCSANOW)  # keeps what was typed ahead
+            click.echo(banner + "\r", err=True)
+            self._send_size()
+            left = self._forward_input()
+        finally:
+            if saved is not None:
+                termios.tcsetattr(self.stdin, termios.TCSADRAIN, saved)
+            signal.signal(signal.SIGWINCH, previous)
+        if left:
+            self.websocket.close()
+            return "Left the console (Ctrl-]); its shell was ended."
+        code, reason = self.websocket.close_code, self.websocket.close_reason
+        return reason if code not in (None, 1000) else f"Console closed. {reason or ''}".strip()
+
+    def _receive(self) -> None:
+        try:
+            for message in self.websocket:
+                if isinstance(message, bytes):
+                    os.write(self.stdout, message)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.remote_ended.set()
+            os.write(self.wake_write, b"x")
+
+    def _send_size(self) -> None:
+        try:
+            size = os.get_terminal_size(self.stdout)
+        except OSError:
+            return
+        self.websocket.send(json.dumps({"resize": {"rows": size.lines, "cols": size.columns}}))
+
+    def _forward_input(self) -> bool:
+        """Copy stdin to the console; True when the user left with Ctrl-]."""
+        while not self.remote_ended.is_set():
+            ready, _, _ = select.select([self.stdin, self.wake_read], [], [])
+            if self.wake_read in ready and b"w" in os.read(self.wake_read, 64):
+                self._send_size()
+            if self.stdin not in ready or self.remote_ended.is_set():
+                continue
+            data = os.read(self.stdin, 4096)
+            typed, escape, _ = data.partition(ESCAPE)
+            if typed or not data:
+                self._send(typed or b"\x04")  # end of input: Ctrl-D ends the shell
+            if escape:
+                return True
+            if not data:
+                self.remote_ended.wait()
+        return False
+
+    def _send(self, data: bytes) -> None:
+        try:
+            self.websocket.send(data)
+        except ConnectionClosed:
+            self.remote_ended.wait(1)

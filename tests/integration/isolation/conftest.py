@@ -1,0 +1,114 @@
+"""A whole cloud in this process on the namespace + linux drivers, assembled inside a test
+"host" namespace (bridges, 172.24.4.1 and the host tables stay out of pytest's own
+namespace), with small API helpers. Teardown kills every launcher, purges the prefix
+inside the host namespace, unmounts and removes the data dir ``/tmp/crash-iso-<prefix>``
+and deletes the host namespace."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from pocketstack.config import Settings
+from pocketstack.drivers.compute import inventory
+from pocketstack.host import instance, mounts, netns
+from pocketstack.wiring import assemble, purge_host_objects
+
+N, C = "/network/v2.0", "/compute/v2.1"
+NOVA = {"OpenStack-API-Version": "compute 2.37", "X-OpenStack-Nova-API-Version": "2.37"}
+API_PORT = 18815
+
+
+@pytest.fixture
+def cloud(prefix):
+    """``(deployment, host namespace)``; the API is served in-process (TestClient)."""
+    host = f"{prefix}-host"  # not a name purge of the prefix takes: it stays inspectable
+    netns.create(host)
+    data_dir = Path(f"/tmp/crash-iso-{prefix}")
+    data_dir.mkdir(mode=0o700)
+    settings = Settings(data_dir=data_dir, port=API_PORT, prefix=prefix, driver="namespace")
+    deployment = None
+    try:
+        deployment = netns.call(host, assemble, settings)
+        yield deployment, host
+    finally:
+        if deployment is not None:
+            stop(deployment)
+        for pid in inventory.launcher_pids(str(data_dir / "instances")):
+            os.kill(pid, 9)
+        netns.call(host, purge_host_objects, prefix)
+        with open("/proc/self/mountinfo") as handle:
+            points = [line.split()[4] for line in handle]
+        for point in sorted((p for p in points if p.startswith(f"{data_dir}/")), reverse=True):
+            mounts.unmount(point)
+        netns.delete(host)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def stop(deployment) -> None:
+    deployment.agent.stop()
+    deployment.agent.reconcilers[0].driver.close()
+    deployment.cloud.db.dispose()
+
+
+def api(deployment, user: str, project: str, password: str | None = None) -> TestClient:
+    client = TestClient(deployment.app, raise_server_exceptions=False)
+    password = password or deployment.accounts[user].password
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": user, "domain": {"id": "default"}, "password": password}}},
+        "scope": {"project": {"name": project, "domain": {"id": "default"}}}}}
+    response = client.post("/identity/v3/auth/tokens", json=body)
+    assert response.status_code == 201, response.text
+    client.headers["X-Auth-Token"] = response.headers["X-Subject-Token"]
+    client.headers.update(NOVA)
+    return client
+
+
+def ok(response, status=(200, 201, 202, 204)):
+    assert response.status_code in status, response.text
+    return response.json() if response.content else None
+
+
+def boot(client, name: str, network_id: str, fixed_ip: str | None = None,
+         user_data: str | None = None) -> str:
+    nic = {"uuid": network_id, **({"fixed_ip": fixed_ip} if fixed_ip else {})}
+    image = ok(client.get("/image/v2/images"))["images"][0]["id"]
+    server = {"name": name, "imageRef": image, "flavorRef": "1", "networks": [nic]}
+    if user_data:
+        server["user_data"] = base64.b64encode(user_data.encode()).decode()
+    return ok(client.post(f"{C}/servers", json={"server": server}))["server"]["id"]
+
+
+def wait_active(client, server_id: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        server = ok(client.get(f"{C}/servers/{server_id}"))["server"]
+        if server["status"] in ("ACTIVE", "ERROR"):
+            assert server["status"] == "ACTIVE", server.get("fault")
+            return server
+        time.sleep(0.05)
+    raise TimeoutError(f"{server_id} not ACTIVE")
+
+
+def inside(deployment, server_id: str, script: str, timeout: float = 30):
+    """``sh -c script`` in the instance (nsenter into its namespaces and root)."""
+    driver = deployment.cloud.compute_driver
+    return instance.execute(driver._dir(server_id), ["sh", "-c", script], timeout=timeout)
+
+
+def floating_ip(client, server_id: str) -> str:
+    public = ok(client.get(f"{N}/networks?name=public"))["networks"][0]["id"]
+    port = ok(client.get(f"{N}/ports?device_id={server_id}"))["ports"][0]["id"]
+    made = ok(client.post(f"{N}/floatingips", json={"floatingip": {
+        "floating_network_id": public, "port_id": port}}))["floatingip"]
+    deadline = time.monotonic() + 15
+    while ok(client.get(f"{N}/floatingips/{made['id']}"))["floatingip"]["status"] != "ACTIVE":
+        assert time.monotonic() < deadline, "floating IP not ACTIVE"
+        time.sleep(0.05)
+    return made["floating_ip_address"]
