@@ -17,6 +17,7 @@ import signal
 import sys
 import termios
 import threading
+import time
 import tty
 
 import click
@@ -25,6 +26,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
 ESCAPE = b"\x1d"  # Ctrl-]
+QUIET = 0.5  # seconds without output after which the shell is taken to wait for input
 API_VERSION = {"OpenStack-API-Version": "compute 2.6", "X-OpenStack-Nova-API-Version": "2.6"}
 NEXT_STEP = {
     "SHUTOFF": "start it with `openstack server start {name}`",
@@ -169,6 +171,7 @@ class Terminal:
         self.stdin, self.stdout = sys.stdin.fileno(), sys.stdout.fileno()
         self.wake_read, self.wake_write = os.pipe()
         self.remote_ended = threading.Event()
+        self.last_output = time.monotonic()
 
     def run(self, banner: str) -> str:
         """Say ``banner`` once the terminal is raw, then bridge until Ctrl-], end of input
@@ -189,13 +192,13 @@ class Terminal:
         if left:
             self.websocket.close()
             return "Left the console (Ctrl-]); its shell was ended."
-        code, reason = self.websocket.close_code, self.websocket.close_reason
-        return reason if code not in (None, 1000) else f"Console closed. {reason or ''}".strip()
+        return self.websocket.close_reason or "Console closed."
 
     def _receive(self) -> None:
         try:
             for message in self.websocket:
                 if isinstance(message, bytes):
+                    self.last_output = time.monotonic()
                     os.write(self.stdout, message)
         except ConnectionClosed:
             pass
@@ -220,13 +223,21 @@ class Terminal:
                 continue
             data = os.read(self.stdin, 4096)
             typed, escape, _ = data.partition(ESCAPE)
-            if typed or not data:
-                self._send(typed or b"\x04")  # end of input: Ctrl-D ends the shell
+            if typed:
+                self._send(typed)
             if escape:
                 return True
             if not data:
-                self.remote_ended.wait()
+                self._end_of_input()
         return False
+
+    def _end_of_input(self) -> None:
+        """Type Ctrl-D once the shell is quiet (typed ahead, the terminal would drop it),
+        then wait for the end: ``echo cmd | pocketstack console web`` runs ``cmd``."""
+        while not self.remote_ended.wait(QUIET):
+            if time.monotonic() - self.last_output >= QUIET:
+                self._send(b"\x04")
+                self.remote_ended.wait()
 
     def _send(self, data: bytes) -> None:
         try:
