@@ -22,7 +22,7 @@ import subprocess
 import termios
 import time
 
-from pocketstack.host.instance import _in_cgroup, init_pid
+from pocketstack.host.instance import in_cgroup, init_pid
 from pocketstack.host.proc import HostError
 
 # Inside the instance: start in root's home, prefer bash, fall back to sh.
@@ -125,7 +125,7 @@ def open_shell(run_dir: str, cgroup: str | None = None, rows: int = 24,
     master, slave = os.openpty()
     try:
         set_window_size(slave, rows, cols)
-        process = subprocess.Popen(_in_cgroup(cgroup, _command(pid)), stdin=slave,
+        process = subprocess.Popen(in_cgroup(cgroup, _command(pid)), stdin=slave,
                                    stdout=slave, stderr=slave, env=ENV, close_fds=True)
     except (OSError, subprocess.SubprocessError) as error:
         os.close(master)

@@ -94,7 +94,7 @@ _JOIN_THEN_EXEC = (
 )
 
 
-def _in_cgroup(cgroup: str | None, argv: list[str]) -> list[str]:
+def in_cgroup(cgroup: str | None, argv: list[str]) -> list[str]:
     if not cgroup:
         return argv
     files = cgroups.procs_files(cgroup)
@@ -119,7 +119,7 @@ def spawn(spec: InstanceSpec) -> int:
     with open(os.path.join(spec.run_dir, "console.log"), "ab") as console:
         try:
             process = subprocess.Popen(
-                _in_cgroup(spec.cgroup, _command(spec, config_path)),
+                in_cgroup(spec.cgroup, _command(spec, config_path)),
                 stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT, env=env,
                 start_new_session=True)
         except (OSError, subprocess.SubprocessError) as error:
@@ -246,5 +246,5 @@ def execute(run_dir: str, cmd: list[str], cgroup: str | None = None,
     argv = ["nsenter", "-t", str(pid), "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--", *cmd]
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
            "HOME": "/root", "LANG": "C.UTF-8"}
-    return subprocess.run(_in_cgroup(cgroup, argv), input=input, capture_output=True,
+    return subprocess.run(in_cgroup(cgroup, argv), input=input, capture_output=True,
                           text=True, env=env, timeout=timeout, check=False)
