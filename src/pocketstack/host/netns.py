@@ -19,11 +19,24 @@ T = TypeVar("T")
 
 
 def exists(ns: str) -> bool:
-    return os.path.exists(netns_path(ns))
+    """Whether ``ns`` names a live namespace: its file is an nsfs bind mount.
+
+    A name can outlive its namespace as a plain empty file, e.g. when the process that
+    made it ran in a private mount namespace (``ip netns exec``) and exited.
+    """
+    return os.path.ismount(netns_path(ns))
+
+
+def _remove_stale_name(ns: str) -> None:
+    path = netns_path(ns)
+    if os.path.exists(path) and not os.path.ismount(path):
+        os.unlink(path)
 
 
 def create(ns: str) -> None:
-    """Create namespace ``ns`` with ``lo`` up; no-op when it exists."""
+    """Create namespace ``ns`` with ``lo`` up; no-op when it exists (a stale name left by
+    a namespace that is gone is replaced)."""
+    _remove_stale_name(ns)
     if not exists(ns):
         result = run(["ip", "netns", "add", ns], check=False)
         if result.returncode != 0 and not exists(ns):
@@ -37,6 +50,7 @@ def delete(ns: str) -> None:
     Links inside go with it (veth peers too). Processes still inside keep the namespace
     alive, unnamed, until they exit: stop instances first.
     """
+    _remove_stale_name(ns)
     if exists(ns):
         result = run(["ip", "netns", "delete", ns], check=False)
         if result.returncode != 0 and exists(ns):

@@ -1,3 +1,4 @@
+import os
 import socket
 
 import pytest
@@ -48,3 +49,17 @@ def test_br_netfilter_sysctl_is_per_namespace(prefix):
     assert netns.get_sysctl(None, key) == outside
     netns.set_sysctl(host, key, 1)
     assert netns.get_sysctl(host, key) == "1"
+
+
+def test_a_stale_name_is_replaced_by_a_live_namespace(prefix):
+    name = names.kernel_name(prefix, "instance_ns", "stale")
+    path = f"/run/netns/{name}"
+    open(path, "w").close()  # what a vanished private mount namespace leaves behind
+    try:
+        assert not netns.exists(name)
+        netns.create(name)
+        assert netns.exists(name)
+        assert netns.execute(name, ["ip", "-o", "link", "show", "lo"]).returncode == 0
+    finally:
+        netns.delete(name)
+    assert not os.path.exists(path)
