@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 
-from pocketstack.agent.loop import Agent
+from pocketstack.agent.loop import WORKERS, Agent
 from pocketstack.agent.registry import build_reconcilers
 from pocketstack.api.app import create_app
 from pocketstack.config import Settings
@@ -70,7 +70,8 @@ def assemble(settings: Settings, *, start_agent: bool = True) -> Deployment:
     upgrade(db)
     compute_driver, network_driver = make_drivers(settings)
     cloud = Cloud(settings=settings, db=db, compute_driver=compute_driver)
-    agent = Agent(build_reconcilers(cloud, compute_driver, network_driver))
+    agent = Agent(build_reconcilers(cloud, compute_driver, network_driver),
+                  workers=int(settings.extra.get("agent_workers", WORKERS)))
     cloud.wake_agent = agent.wake
     if hasattr(network_driver, "serve_metadata"):
         from pocketstack.agent.metadata import MetadataResponder

@@ -31,17 +31,23 @@ POWER_TASKS = (states.POWERING_ON, states.POWERING_OFF, states.REBOOTING,
 
 
 class ServerReconciler:
+    """Safe to run for different servers at once (``parallel``: each key is its own
+    instance, and the compute driver keeps no shared state between them)."""
+
     kind = "server"
+    parallel = True
 
     def __init__(self, cloud: Cloud, driver: ComputeDriver, host: str | None = None) -> None:
         self.cloud, self.driver = cloud, driver
         self.host = host or socket.gethostname()
 
     def pending(self) -> list[str]:
-        """Servers with work to do, and active ones whose instance the host lacks."""
+        """Servers with work to do (deletes first: they must not wait behind spawns), and
+        active ones whose instance the host lacks."""
         with self.cloud.db.session() as session:
             busy = list(session.scalars(select(Server.id).where(
-                or_(Server.vm_state == states.BUILDING, Server.task_state.is_not(None)))))
+                or_(Server.vm_state == states.BUILDING, Server.task_state.is_not(None)))
+                .order_by((Server.task_state == states.DELETING).desc())))
             settled = list(session.scalars(select(Server.id).where(
                 Server.vm_state == states.ACTIVE, Server.task_state.is_(None))))
         present = self.driver.list_instances()

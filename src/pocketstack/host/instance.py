@@ -147,8 +147,9 @@ def launcher_pid(run_dir: str) -> int | None:
     except (FileNotFoundError, ValueError):
         return None
     pid = int(pid_text)
-    if pid in _children and _children[pid].poll() is not None:
-        del _children[pid]
+    child = _children.get(pid)
+    if child is not None and child.poll() is not None:
+        _children.pop(pid, None)  # another thread may have reaped it first
         return None
     return pid if _start_time(pid) == started else None
 
