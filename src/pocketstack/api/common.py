@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pocketstack.api.body_limit import BodyLimit
+from pocketstack.api.request_id import RequestId
 from pocketstack.errors import (
     LIBRARY_ERRORS,
     BadRequest,
@@ -112,7 +113,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def service_app(name: str, render: ErrorRenderer, *, openapi_url: str,
                 streams_body: Callable[[dict], bool] = lambda _scope: False,
-                **kwargs) -> FastAPI:
+                request_id_header: bytes | None = None, **kwargs) -> FastAPI:
     """A FastAPI app for one service whose every error is rendered in ``render``'s envelope.
 
     Bodies are capped (``api/body_limit.py``) except on routes for which ``streams_body``
@@ -125,6 +126,7 @@ def service_app(name: str, render: ErrorRenderer, *, openapi_url: str,
         return JSONResponse(render(error), status_code=error.status, headers=headers)
 
     app.add_middleware(BodyLimit, respond=respond, exempt=streams_body)
+    app.add_middleware(RequestId, extra_header=request_id_header)
 
     @app.exception_handler(CloudError)
     async def cloud_error(_request: Request, exc: CloudError) -> Response:

@@ -38,7 +38,8 @@ def render_error(error: CloudError) -> dict:
 
 
 def create_app() -> FastAPI:
-    app = service_app("compute", render_error, openapi_url="/v2.1/openapi.json")
+    app = service_app("compute", render_error, openapi_url="/v2.1/openapi.json",
+                      request_id_header=b"x-compute-request-id")
     app.add_middleware(MicroversionMiddleware)
     for module in ROUTERS:
         app.include_router(module.router)

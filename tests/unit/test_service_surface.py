@@ -17,3 +17,13 @@ def test_service_serves_its_openapi_document(client, url, expected_path):
     document = response.json()
     assert document["openapi"].startswith("3.")
     assert expected_path in document["paths"]
+
+
+@pytest.mark.parametrize("url", ["/identity/v3", "/compute/v2.1", "/image/v2/images",
+                                 "/network/v2.0/networks"])
+def test_every_response_names_its_request(admin, url):
+    response = admin.get(url)
+    request_id = response.headers["x-openstack-request-id"]
+    assert request_id.startswith("req-") and len(request_id) == 40
+    if url.startswith("/compute"):
+        assert response.headers["x-compute-request-id"] == request_id
