@@ -8,9 +8,18 @@ bounded set of worker threads (``workers``, default ``WORKERS``); every other re
 one key at a time, as before. A key is never reconciled twice at once: while it is in
 flight, passes skip it; when its worker finishes it wakes the loop, which looks again.
 
+A reconciler may also have ``ready(keys)``: of its pending keys, those that need nothing
+more from earlier reconcilers (a new server whose ports the host has not applied yet is
+not ready: started before its port is known to the host's guard, it would be unreachable
+until the next pass plugged it). Keys that are not ready are skipped and looked at again
+after ``NOT_READY_RETRY`` s (or at once when a worker or a write wakes the loop).
+
 In the background loop a pass does not wait for its workers (a create is picked up while
-other spawns run); when every worker is busy the remaining parallel keys wait for the next
-pass, which re-lists them, so a key the reconciler lists first (a delete) takes the next
+other spawns run), and it hands a parallel reconciler's ready keys to workers early: at
+the start of the pass and again after each serial reconciler that did work (a server
+whose port was just plugged starts then, not after the routers and floating IPs). When
+every worker is busy the remaining parallel keys wait for the next pass, which re-lists
+them, so a key the reconciler lists first (a delete) takes the next
 free worker rather than queueing behind earlier spawns. ``run_once`` (tests, tools)
 completes the whole pass before returning, as it always did.
 
@@ -34,6 +43,7 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
 WORKERS = 4
+NOT_READY_RETRY = 0.05
 
 Slot = tuple[str, str]
 
@@ -82,17 +92,35 @@ class Agent:
         """One pass over every reconciler; returns seconds until a requeued key is due."""
         return self._pass(wait=True)
 
+    def _parallel(self, reconciler: Reconciler) -> bool:
+        return getattr(reconciler, "parallel", False) and self.workers > 1
+
     def _pass(self, wait: bool) -> float:
+        if not wait:
+            self._visit_early()
+        return self._visit(self.reconcilers, wait)
+
+    def _visit_early(self) -> None:
+        """Hand the parallel keys that are ready (``reconciler.ready``) to workers now,
+        before the pass reaches their reconciler in order."""
+        self._visit([r for r in self.reconcilers
+                     if self._parallel(r) and hasattr(r, "ready")], wait=False)
+
+    def _visit(self, reconcilers: list[Reconciler], wait: bool) -> float:
         next_due = self.resync_seconds
-        now = time.monotonic()
-        for reconciler in self.reconcilers:
+        for reconciler in reconcilers:
             try:
-                keys = reconciler.pending()
+                listed = reconciler.pending()
+                keys = reconciler.ready(listed) if hasattr(reconciler, "ready") else listed
             except Exception:
                 log.exception("listing pending %s failed", reconciler.kind)
                 continue
-            parallel = getattr(reconciler, "parallel", False) and self.workers > 1
+            if len(keys) < len(listed):  # waiting on an earlier reconciler: look again soon
+                next_due = min(next_due, NOT_READY_RETRY)
+            now = time.monotonic()
+            parallel = self._parallel(reconciler)
             mine: list[Slot] = []
+            did_work = False
             for key in keys:
                 slot = (reconciler.kind, key)
                 due = self._not_before.get(slot, 0.0)
@@ -107,11 +135,14 @@ class Agent:
                     continue
                 if self._busy(slot):
                     continue
+                did_work = True
                 wait_for = self._reconcile(reconciler, key)
                 if wait_for is not None:
                     next_due = min(next_due, wait_for)
             if wait and mine:
                 next_due = min(next_due, self._join(mine))
+            if did_work and not wait:  # e.g. a port plugged: its server may start now
+                self._visit_early()
         return next_due
 
     def _busy(self, slot: Slot) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from pocketstack.agent.reconcile import DONE, Result
 from pocketstack.db.base import isotime, utcnow
 from pocketstack.db.models.compute import Server
+from pocketstack.db.models.network import Port
 from pocketstack.drivers.compute.base import ComputeDriver, InstanceSpec, PowerState
 from pocketstack.errors import CloudError, DriverError
 from pocketstack.services.compute import server_states as states
@@ -53,6 +54,20 @@ class ServerReconciler:
         present = self.driver.list_instances()
         return busy + [server_id for server_id in settled
                        if server_id not in present or self._stopped_behind_our_back(server_id)]
+
+    def ready(self, keys: list[str]) -> list[str]:
+        """Of ``keys``, those that need nothing the network reconcilers have yet to do: all
+        but new servers whose ports the host has not applied yet (their security groups
+        must be in place, and the port known to the host's guard, before the instance
+        runs and reports ACTIVE). The agent visits only these; it may start them before a
+        pass reaches the network reconcilers."""
+        with self.cloud.db.session() as session:
+            unplugged = set(session.scalars(select(Server.id).join(
+                Port, Port.device_id == Server.id).where(
+                Server.vm_state == states.BUILDING,
+                or_(Server.task_state.is_(None), Server.task_state != states.DELETING),
+                Port.deleting.is_(False), Port.generation != Port.applied_generation)))
+        return [key for key in keys if key not in unplugged]
 
     def _stopped_behind_our_back(self, key: str) -> bool:
         return self.driver.power_state(key) in (PowerState.SHUTDOWN, PowerState.CRASHED)

@@ -10,7 +10,7 @@ Boot, in order (each step logged to stdout = the console log on the host side):
      ``/run``, ``/tmp``; set the hostname; ``pivot_root`` (the host tree is gone after);
   2. ``/etc/hostname``, ``/etc/hosts``, ``/etc/resolv.conf``;
   3. SSH authorized_keys (config keys + cloud-config ``ssh_authorized_keys``), fresh
-     ed25519/ecdsa host keys for any missing;
+     ed25519/ecdsa host keys for any missing (generated side by side);
   4. cloud-config ``write_files``; 5. sshd (``-D -e``) when the image has one;
   6. user-data: a ``#!`` script, or cloud-config ``runcmd`` as one ``sh`` script, started
      in the background (like cloud-init's final stage: a script that never ends must not
@@ -176,11 +176,13 @@ def install_ssh(config: dict, cloud: dict) -> None:
     if not os.path.exists("/usr/sbin/sshd"):
         return
     os.makedirs("/etc/ssh", exist_ok=True)
-    for kind in ("ed25519", "ecdsa"):
-        key = f"/etc/ssh/ssh_host_{kind}_key"
-        if not os.path.exists(key):
-            subprocess.run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-f", key], check=True,
-                           stdin=subprocess.DEVNULL)
+    keygens = [subprocess.Popen(["ssh-keygen", "-q", "-t", kind, "-N", "", "-f", key],
+                                stdin=subprocess.DEVNULL)  # both at once: half the wait
+               for kind in ("ed25519", "ecdsa")
+               if not os.path.exists(key := f"/etc/ssh/ssh_host_{kind}_key")]
+    for keygen in keygens:
+        if keygen.wait() != 0:
+            raise subprocess.CalledProcessError(keygen.returncode, keygen.args)
     if not os.path.exists("/etc/ssh/sshd_config"):
         write_file("/etc/ssh/sshd_config", SSHD_CONFIG)
 

@@ -7,9 +7,10 @@ overlay is mounted only inside the instance's own mount namespace, so nothing le
 the host's mount table and everything vanishes when the instance exits).
 
 The launcher is ``nsenter --net=<netns> unshare --mount --pid --uts --ipc --fork
---propagation private --kill-child <system python3> -m pocketstack.host.init
-config.json``: its child is PID 1 of the new pid namespace. It joins the instance's
-cgroup before it runs anything, so every process of the instance is accounted.
+--propagation private --kill-child <system python3> -S -s -B -m pocketstack.host.init
+config.json`` (``-S``: no ``site``, the init needs only the standard library): its
+child is PID 1 of the new pid namespace. It joins the instance's cgroup before it runs
+anything, so every process of the instance is accounted.
 
 Contracts: ``spawn`` raises ``HostError`` when the launcher cannot start (nothing is left
 running); the boot itself is asynchronous (``wait_ready``). ``stop`` sends SIGTERM to the
@@ -83,7 +84,7 @@ def _config(spec: InstanceSpec) -> dict:
 def _command(spec: InstanceSpec, config_path: str) -> list[str]:
     return ["nsenter", f"--net={netns_path(spec.netns)}", "unshare", "--mount", "--pid",
             "--uts", "--ipc", "--fork", "--propagation", "private", "--kill-child",
-            spec.python, "-s", "-B", "-m", "pocketstack.host.init", config_path]
+            spec.python, "-S", "-s", "-B", "-m", "pocketstack.host.init", config_path]
 
 
 # Joins the cgroups, then execs the command: the process is accounted before it runs
