@@ -12,7 +12,7 @@ import base64
 import logging
 import socket
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from pocketstack.agent.reconcile import DONE, Result
 from pocketstack.db.base import isotime, utcnow
@@ -29,6 +29,19 @@ log = logging.getLogger(__name__)
 
 POWER_TASKS = (states.POWERING_ON, states.POWERING_OFF, states.REBOOTING,
                states.REBOOTING_HARD)
+
+
+def _compare_and_set(session, key: str, expected_task: str | None, **values) -> bool:
+    """Write ``values`` only if the server's task is still ``expected_task``.
+
+    The API writes a server's desired state (its task) while the agent works; a plain
+    read-modify-write here could overwrite a delete that came in meanwhile.
+    """
+    same_task = (Server.task_state.is_(None) if expected_task is None
+                 else Server.task_state == expected_task)
+    result = session.execute(update(Server).where(Server.id == key, same_task).values(**values)
+                             .execution_options(synchronize_session=False))
+    return result.rowcount == 1
 
 
 class ServerReconciler:
@@ -80,7 +93,9 @@ class ServerReconciler:
                 return DONE
             task, vm_state = server.task_state, server.vm_state
             if vm_state == states.BUILDING and task != states.DELETING:
-                server.task_state, server.host = states.SPAWNING, self.host
+                if not _compare_and_set(session, key, task, task_state=states.SPAWNING,
+                                        host=self.host):
+                    return Result(requeue_after=0.0)  # a delete came in: look again
                 task = states.SPAWNING
             spec = self._spec(session, server) if task != states.DELETING else None
             snapshot_id = server.snapshot_image_id
@@ -145,14 +160,9 @@ class ServerReconciler:
 
     def _record(self, key: str, expected_task: str | None, **values) -> None:
         """Report the outcome unless the desired state changed meanwhile (e.g. a delete)."""
+        values = {"power_state": int(self.driver.power_state(key)), **values, "task_state": None}
         with self.cloud.db.session() as session:
-            server = session.get(Server, key)
-            if server is None or server.task_state != expected_task:
-                return
-            for column, value in values.items():
-                setattr(server, column, value)
-            server.task_state = None
-            server.power_state = int(self.driver.power_state(key))
+            _compare_and_set(session, key, expected_task, **values)
 
     def _spec(self, session, server: Server) -> InstanceSpec:
         flavor = server.flavor or {}
@@ -176,12 +186,14 @@ class ServerReconciler:
             if server is None:
                 return
             snapshot_id, task = server.snapshot_image_id, server.task_state
-            server.task_state, server.snapshot_image_id = None, None
+            values = {"task_state": None, "snapshot_image_id": None}
             if task != states.IMAGE_SNAPSHOT:
-                server.vm_state = states.ERROR
-                server.power_state = int(self.driver.power_state(key))
-                server.fault = {"code": 500, "message": message, "created": isotime(utcnow()),
-                                "details": f"{task or 'reconcile'} failed: {message}"}
+                values.update(vm_state=states.ERROR, power_state=int(self.driver.power_state(key)),
+                              fault={"code": 500, "message": message,
+                                     "created": isotime(utcnow()),
+                                     "details": f"{task or 'reconcile'} failed: {message}"})
+            if not _compare_and_set(session, key, task, **values):
+                return  # the desired state changed meanwhile (e.g. a delete): not a failure
         if snapshot_id:
             images.fail_snapshot(self.cloud, snapshot_id, message)
 

@@ -92,3 +92,14 @@ def test_instance_gets_the_subnets_nameservers(deployment, demo, image_id):
     servers.reconcile(server_id)
     spec = deployment.cloud.compute_driver._instances[server_id].spec
     assert spec.nameservers == ("10.0.0.53",)
+
+
+def test_a_delete_during_a_spawn_is_not_lost(deployment, demo, image_id):
+    """The agent reports a finished spawn; the delete that came in meanwhile must win."""
+    servers = reconciler(deployment)
+    server_id = boot(demo, image_id, name="racy")["server"]["id"]
+    assert demo.delete(f"/compute/v2.1/servers/{server_id}").status_code == 204
+    servers._record(server_id, "spawning", vm_state="active")  # a stale report
+    assert row(deployment, server_id)["task_state"] == "deleting"
+    servers.reconcile(server_id)
+    assert demo.get(f"/compute/v2.1/servers/{server_id}").status_code == 404
