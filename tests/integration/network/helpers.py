@@ -22,6 +22,7 @@ from pocketstack.drivers.network.base import (
 )
 from pocketstack.drivers.network.linux import LinuxNetworkDriver
 from pocketstack.host import links, names, netns
+from tests.integration.host.helpers import tcp_connect
 
 PUBLIC = NetworkSpec("public-net", "public", external=True, cidrs=("172.24.4.0/24",),
                      gateway_ips=("172.24.4.1",))
@@ -80,14 +81,7 @@ def boot(prefix: str, host_ns: str, spec: PortSpec, gateway: str | None = None) 
 
 
 def tcp_ok(ns: str | None, address: str, port: int, timeout: float = 0.5) -> bool:
-    def attempt() -> bool:
-        try:
-            with socket.create_connection((address, port), timeout=timeout):
-                return True
-        except OSError:
-            return False
-
-    return netns.call(ns, attempt)
+    return tcp_connect(ns, address, port, timeout)
 
 
 def wait_until(check, timeout: float = 5.0, step: float = 0.005) -> float:

@@ -37,7 +37,7 @@ def test_console_output(demo, active_server):
     assert answer.status_code == 200
     assert "php login:" in answer.json()["output"]
     last = action(demo, server_id, {"os-getConsoleOutput": {"length": 1}}).json()["output"]
-    assert last == "php login:\n"
+    assert last == "php login:"  # exactly one line, as Tempest counts them
     assert action(demo, server_id, {"os-getConsoleOutput": {"length": "x"}}).status_code == 400
 
 
@@ -130,3 +130,16 @@ def test_tags_api(demo, active_server):
     assert demo.get(base, headers=at).json() == {"tags": ["b", "c"]}
     assert demo.delete(base, headers=at).status_code == 204
     assert demo.get(base, headers=at).json() == {"tags": []}
+
+
+def test_console_output_length_gives_exactly_that_many_lines(demo, active_server):
+    response = demo.post(f"/compute/v2.1/servers/{active_server['id']}/action",
+                         json={"os-getConsoleOutput": {"length": 2}})
+    assert response.status_code == 200
+    assert len(response.json()["output"].split("\n")) == 2
+
+
+def test_an_unknown_action_on_a_missing_server_is_404(demo):
+    response = demo.post("/compute/v2.1/servers/00000000-0000-0000-0000-000000000000/action",
+                         json={"forceDelete": None})
+    assert response.status_code == 404

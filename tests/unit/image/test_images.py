@@ -210,3 +210,16 @@ def test_deactivate_and_reactivate_are_admin_only(admin, demo):
     assert admin.get(f"/image/v2/images/{image['id']}/file").content == b"abc"
     assert admin.post(f"{actions}/reactivate").status_code == 204
     assert demo.get(f"/image/v2/images/{image['id']}/file").content == b"abc"
+
+
+def test_the_v2_0_patch_media_type_names_the_operation_as_the_key(demo):
+    image = create(demo, name="old")
+    v20 = "application/openstack-images-v2.0-json-patch"
+    response = patch(demo, image["id"], [{"replace": "/name", "value": "new"},
+                                        {"add": "/color", "value": "blue"}], v20)
+    assert response.status_code == 200, response.text
+    assert response.json()["name"] == "new" and response.json()["color"] == "blue"
+    response = patch(demo, image["id"], [{"remove": "/color"}], v20)
+    assert "color" not in response.json()
+    # In the v2.1 media type that form is not an operation.
+    assert patch(demo, image["id"], [{"replace": "/name", "value": "x"}]).status_code == 400

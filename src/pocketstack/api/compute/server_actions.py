@@ -122,5 +122,7 @@ def server_action(cloud: CloudDep, context: Caller, version: Microversion, serve
     action, value = next(iter(body.items()))
     handler = ACTIONS.get(action)
     if handler is None:
+        with cloud.db.session() as session:
+            servers.get_server(session, context, server_id)  # 404 first, as Nova answers
         raise BadRequest(f"There is no such action: {action}")
     return handler(cloud, context, version, server_id, value)

@@ -13,6 +13,7 @@ from pocketstack.api.image.errors import UnsupportedMediaType
 from pocketstack.api.image.views import image_view, images_view
 from pocketstack.errors import BadRequest
 from pocketstack.services.image import data, images, patch, query
+from pocketstack.services.image.patch import from_draft10
 
 router = APIRouter(prefix="/v2/images")
 
@@ -27,9 +28,10 @@ async def json_patch_body(request: Request) -> Any:
         raise UnsupportedMediaType(f"Unsupported Content-Type {media or '(none)'}: "
                                    f"use {PATCH_TYPES[0]}.")
     try:
-        return json.loads(await request.body())
+        operations = json.loads(await request.body())
     except ValueError:
         raise BadRequest("Malformed JSON in request body.") from None
+    return from_draft10(operations) if media == PATCH_TYPES[1] else operations
 
 
 @router.post("", status_code=201)

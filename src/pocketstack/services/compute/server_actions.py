@@ -67,6 +67,8 @@ def console_output(driver: ComputeDriver | None, server_id: str, vm_state: str,
     if driver.power_state(server_id) == PowerState.NOSTATE:
         raise Conflict(f"Instance {server_id} is not ready")
     try:
-        return driver.console_log(server_id, length)
+        output = driver.console_log(server_id, length)
     except DriverError as exc:
         raise Conflict(f"Instance {server_id} is not ready: {exc.message}") from None
+    # ``length`` lines means exactly that many: no empty line after the last newline.
+    return "\n".join(output.splitlines()[-length:]) if length else output

@@ -17,6 +17,25 @@ from pocketstack.services.image.images import set_attributes
 OPERATIONS = ("add", "replace", "remove")
 
 
+def from_draft10(operations):
+    """Glance's v2.0 patch media type names the operation as the key
+    (``{"replace": "/name", "value": "x"}``); rewrite it as RFC 6902 (``op``/``path``).
+    Anything else is left for ``patch_image`` to judge."""
+    if not isinstance(operations, list):
+        return operations
+    return [_draft10_operation(item) for item in operations]
+
+
+def _draft10_operation(item):
+    if not isinstance(item, dict) or "op" in item:
+        return item
+    named = [op for op in OPERATIONS if op in item]
+    if len(named) != 1:
+        return item
+    rewritten = {key: value for key, value in item.items() if key != named[0]}
+    return {"op": named[0], "path": item[named[0]], **rewritten}
+
+
 def patch_image(session: Session, context: RequestContext, image_id: str, operations) -> object:
     image = access.writable(session, context, image_id)
     if not isinstance(operations, list):
