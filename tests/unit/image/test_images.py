@@ -198,18 +198,20 @@ def test_tags_put_and_delete(demo):
     assert demo.get(f"/image/v2/images/{image['id']}").json()["tags"] == ["red"]
 
 
-def test_deactivate_and_reactivate_are_admin_only(admin, demo):
+def test_deactivate_and_reactivate_by_the_owner_or_admin(admin, demo):
     image = create(demo, name="d")
     actions = f"/image/v2/images/{image['id']}/actions"
     assert admin.post(f"{actions}/deactivate").status_code == 400  # still queued
     upload(demo, image["id"], b"abc")
-    assert demo.post(f"{actions}/deactivate").status_code == 403
-    assert admin.post(f"{actions}/deactivate").status_code == 204
+    assert demo.post(f"{actions}/deactivate").status_code == 204
     assert demo.get(f"/image/v2/images/{image['id']}").json()["status"] == "deactivated"
     assert demo.get(f"/image/v2/images/{image['id']}/file").status_code == 403
     assert admin.get(f"/image/v2/images/{image['id']}/file").content == b"abc"
-    assert admin.post(f"{actions}/reactivate").status_code == 204
+    assert demo.post(f"{actions}/reactivate").status_code == 204
     assert demo.get(f"/image/v2/images/{image['id']}/file").content == b"abc"
+    base = demo.get("/image/v2/images?name=base").json()["images"][0]
+    assert demo.post(f"/image/v2/images/{base['id']}/actions/deactivate").status_code == 403
+    assert admin.post(f"{actions}/deactivate").status_code == 204
 
 
 def test_the_v2_0_patch_media_type_names_the_operation_as_the_key(demo):
@@ -223,3 +225,9 @@ def test_the_v2_0_patch_media_type_names_the_operation_as_the_key(demo):
     assert "color" not in response.json()
     # In the v2.1 media type that form is not an operation.
     assert patch(demo, image["id"], [{"replace": "/name", "value": "x"}]).status_code == 400
+
+
+def test_an_empty_image_id_is_404_and_the_list_keeps_its_path(demo):
+    assert demo.get("/image/v2/images/").status_code == 404
+    assert demo.delete("/image/v2/images/").status_code == 404
+    assert demo.get("/image/v2/images").json()["images"]

@@ -97,3 +97,29 @@ def test_network_with_router_interface_cannot_be_deleted(demo, net):
     ok(add(demo, router["id"], subnet_id=subnet["id"]))
     response = demo.delete(f"{N}/networks/{network['id']}")
     assert response.status_code == 409 and error_type(response) == "NetworkInUse"
+
+
+def test_legs_of_an_admin_down_router_are_active_once_applied(deployment, demo):
+    net = demo.post("/network/v2.0/networks", json={"network": {"name": "legs"}}).json()
+    subnet = demo.post("/network/v2.0/subnets", json={"subnet": {
+        "network_id": net["network"]["id"], "cidr": "10.77.0.0/24", "ip_version": 4}}).json()
+    router = demo.post("/network/v2.0/routers", json={"router": {
+        "name": "down", "admin_state_up": False}}).json()["router"]
+    leg = demo.put(f"/network/v2.0/routers/{router['id']}/add_router_interface",
+                   json={"subnet_id": subnet["subnet"]["id"]}).json()
+    deployment.agent.run_once()
+    assert demo.get(f"/network/v2.0/routers/{router['id']}").json()["router"]["status"] == "DOWN"
+    assert demo.get(f"/network/v2.0/ports/{leg['port_id']}").json()["port"]["status"] == "ACTIVE"
+
+
+def test_a_gateway_on_a_missing_network_is_404_and_on_an_internal_one_400(demo):
+    router = demo.post("/network/v2.0/routers", json={"router": {"name": "gw"}}).json()["router"]
+    path = f"/network/v2.0/routers/{router['id']}"
+    missing = demo.put(path, json={"router": {"external_gateway_info": {
+        "network_id": "00000000-0000-0000-0000-000000000000"}}})
+    assert missing.status_code == 404
+    assert missing.json()["NeutronError"]["type"] == "NetworkNotFound"
+    private = demo.get("/network/v2.0/networks?name=private").json()["networks"][0]
+    internal = demo.put(path, json={"router": {"external_gateway_info": {
+        "network_id": private["id"]}}})
+    assert internal.status_code == 400

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.image.errors import UnsupportedMediaType
 from pocketstack.api.image.views import image_view, images_view
-from pocketstack.errors import BadRequest
+from pocketstack.errors import BadRequest, NotFound
 from pocketstack.services.image import data, images, patch, query
 from pocketstack.services.image.patch import from_draft10
 
@@ -32,6 +32,12 @@ async def json_patch_body(request: Request) -> Any:
     except ValueError:
         raise BadRequest("Malformed JSON in request body.") from None
     return from_draft10(operations) if media == PATCH_TYPES[1] else operations
+
+
+@router.api_route("/", methods=["GET", "DELETE", "PATCH"], include_in_schema=False)
+def empty_image_id(_who: Caller):
+    """``/v2/images/`` names an image with an empty ID: none exists (Glance answers 404)."""
+    raise NotFound("No image found with ID ''.")
 
 
 @router.post("", status_code=201)

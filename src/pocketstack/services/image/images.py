@@ -104,7 +104,8 @@ def remove_tag(session: Session, context: RequestContext, image_id: str, tag: st
 
 
 def deactivate(session: Session, context: RequestContext, image_id: str) -> None:
-    """active → deactivated (admin only); deactivating twice is fine."""
+    """active → deactivated (admin, or a member of the owner project, as Glance's default
+    policy allows); deactivating twice is fine."""
     _transition(session, context, image_id, "deactivate", "deactivated", ("active",))
 
 
@@ -114,7 +115,7 @@ def reactivate(session: Session, context: RequestContext, image_id: str) -> None
 
 def _transition(session, context, image_id, action, target, sources) -> None:
     image = access.readable(session, context, image_id)
-    if not context.is_admin:
+    if not (context.is_admin or (image.owner == context.project_id and context.can_write)):
         raise Forbidden(f"You are not authorized to complete {action} action.")
     if image.status == target:
         return

@@ -138,9 +138,12 @@ def report(session: Session, row, generation: int, status: str) -> None:
     row.status = status
     row.fault = None
     if isinstance(row, Router):
+        # The legs are wired once the host applied the router, even while the router is
+        # administratively down (as OVN reports them; Tempest waits for ACTIVE legs).
+        leg_status = "ACTIVE" if status == "DOWN" else status
         for port in session.scalars(select(Port).where(Port.device_id == row.id,
                                                        Port.device_owner.like("network:%"))):
-            port.status = status
+            port.status = leg_status
 
 
 def report_fault(row, message: str) -> None:

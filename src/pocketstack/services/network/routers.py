@@ -58,7 +58,9 @@ def _set_gateway(session: Session, context: RequestContext, router: Router, info
     if not network_id:
         raise BadRequest("Invalid input for external_gateway_info: network_id is required.")
     network = session.get(Network, network_id)
-    if network is None or network.deleting or not network.external:
+    if network is None or network.deleting:
+        raise NotFound(f"Network {network_id} could not be found.", neutron_type="NetworkNotFound")
+    if not network.external:
         raise BadRequest(f"Bad router request: Network {network_id} is not a valid external "
                          f"network.", neutron_type="BadRequest")
     wanted_ips = info.get("external_fixed_ips") or None
