@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import select
-import shutil
 import subprocess
 import sys
 import threading
@@ -22,10 +21,8 @@ from starlette.testclient import TestClient
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from pocketstack.config import Settings
-from pocketstack.drivers.compute import inventory
-from pocketstack.host import instance, mounts, names, netns
-from pocketstack.wiring import assemble, purge_host_objects
+from pocketstack.host import instance, netns
+from tests.integration.cloud import namespace_cloud
 
 pytestmark = pytest.mark.root
 
@@ -39,36 +36,16 @@ CLI = str(Path(sys.executable).parent / "pocketstack")
 @pytest.fixture
 def cloud(prefix):
     """(deployment, host namespace), the API served by uvicorn inside that namespace."""
-    host = names.kernel_name(prefix, "host_ns", "host")
-    netns.create(host)
-    data_dir = Path(f"/tmp/con-{prefix}")
-    data_dir.mkdir(mode=0o700)
-    settings = Settings(data_dir=data_dir, port=PORT, prefix=prefix, driver="namespace")
-    deployment = server = None
-    try:
-        deployment = netns.call(host, assemble, settings)
+    with namespace_cloud(prefix, Path(f"/tmp/con-{prefix}"), PORT) as (deployment, host):
         server = uvicorn.Server(uvicorn.Config(deployment.app, host="127.0.0.1", port=PORT,
                                                lifespan="off", log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
         netns.call(host, thread.start)
-        wait_until(lambda: server.started, 10)
-        yield deployment, host
-    finally:
-        if server is not None:
+        try:
+            wait_until(lambda: server.started, 10)
+            yield deployment, host
+        finally:
             server.should_exit = True
-        if deployment is not None:
-            deployment.agent.stop()
-            deployment.agent.reconcilers[0].driver.close()
-            deployment.cloud.db.dispose()
-        for pid in inventory.launcher_pids(str(data_dir / "instances")):
-            os.kill(pid, 9)
-        if netns.exists(host):
-            netns.call(host, purge_host_objects, prefix)
-        with open("/proc/self/mountinfo") as handle:
-            points = [line.split()[4] for line in handle]
-        for point in sorted((p for p in points if p.startswith(f"{data_dir}/")), reverse=True):
-            mounts.unmount(point)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def wait_until(check, timeout: float) -> None:

@@ -7,18 +7,14 @@ and deletes the host namespace."""
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from pocketstack.config import Settings
-from pocketstack.drivers.compute import inventory
-from pocketstack.host import instance, mounts, netns
-from pocketstack.wiring import assemble, purge_host_objects
+from pocketstack.host import instance
+from tests.integration.cloud import namespace_cloud
 
 N, C = "/network/v2.0", "/compute/v2.1"
 NOVA = {"OpenStack-API-Version": "compute 2.37", "X-OpenStack-Nova-API-Version": "2.37"}
@@ -29,32 +25,8 @@ API_PORT = 18815
 def cloud(prefix):
     """``(deployment, host namespace)``; the API is served in-process (TestClient)."""
     host = f"{prefix}-host"  # not a name purge of the prefix takes: it stays inspectable
-    netns.create(host)
-    data_dir = Path(f"/tmp/crash-iso-{prefix}")
-    data_dir.mkdir(mode=0o700)
-    settings = Settings(data_dir=data_dir, port=API_PORT, prefix=prefix, driver="namespace")
-    deployment = None
-    try:
-        deployment = netns.call(host, assemble, settings)
-        yield deployment, host
-    finally:
-        if deployment is not None:
-            stop(deployment)
-        for pid in inventory.launcher_pids(str(data_dir / "instances")):
-            os.kill(pid, 9)
-        netns.call(host, purge_host_objects, prefix)
-        with open("/proc/self/mountinfo") as handle:
-            points = [line.split()[4] for line in handle]
-        for point in sorted((p for p in points if p.startswith(f"{data_dir}/")), reverse=True):
-            mounts.unmount(point)
-        netns.delete(host)
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def stop(deployment) -> None:
-    deployment.agent.stop()
-    deployment.agent.reconcilers[0].driver.close()
-    deployment.cloud.db.dispose()
+    with namespace_cloud(prefix, Path(f"/tmp/crash-iso-{prefix}"), API_PORT, host) as pair:
+        yield pair
 
 
 def api(deployment, user: str, project: str, password: str | None = None) -> TestClient:

@@ -16,8 +16,9 @@ import pytest
 
 from pocketstack.host import netns, nft
 from pocketstack.wiring import purge_host_objects
+from tests.integration.cloud import stop
 
-from .conftest import N, api, boot, floating_ip, ok, stop, wait_active
+from .conftest import N, api, boot, floating_ip, ok, wait_active
 
 pytestmark = pytest.mark.root
 

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from pocketstack.config import Settings
-from pocketstack.drivers.compute import inventory
-from pocketstack.host import cgroups, instance, links, mounts, names, netns, nft
+from pocketstack.host import cgroups, instance, links, names, netns, nft
 from pocketstack.wiring import assemble, purge_host_objects
+from tests.integration.cloud import namespace_cloud
 
 from .helpers import listener, tcp_ok, wait_until
 
@@ -34,29 +31,8 @@ API_PORT = 18812
 
 @pytest.fixture
 def cloud(prefix):
-    host = names.kernel_name(prefix, "host_ns", "host")
-    netns.create(host)
-    data_dir = Path(f"/tmp/lnd-{prefix}")
-    data_dir.mkdir(mode=0o700)
-    settings = Settings(data_dir=data_dir, port=API_PORT, prefix=prefix, driver="namespace")
-    deployment = None
-    try:
-        deployment = netns.call(host, assemble, settings)
-        yield deployment, host
-    finally:
-        if deployment is not None:
-            deployment.agent.stop()
-            deployment.agent.reconcilers[0].driver.close()
-            deployment.cloud.db.dispose()
-        for pid in inventory.launcher_pids(str(data_dir / "instances")):
-            os.kill(pid, 9)
-        if netns.exists(host):
-            netns.call(host, purge_host_objects, prefix)
-        with open("/proc/self/mountinfo") as handle:
-            points = [line.split()[4] for line in handle]
-        for point in sorted((p for p in points if p.startswith(f"{data_dir}/")), reverse=True):
-            mounts.unmount(point)
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with namespace_cloud(prefix, Path(f"/tmp/lnd-{prefix}"), API_PORT) as pair:
+        yield pair
 
 
 def api(deployment, user: str, project: str):
