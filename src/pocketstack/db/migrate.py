@@ -23,7 +23,7 @@ def upgrade(db: Database) -> None:
     config = alembic_config(db)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")  # parallel branches until merged
 
 
 def make_revision(db: Database, message: str) -> None:

@@ -67,9 +67,10 @@ def test_same_cidr_tenants_do_not_meet_on_the_wire(cloud):
     for client, server in ((a, server_a), (b, server_b)):
         wait_active(client, server)
 
-    # own router: yes; the other's server and the other's router leg: no
-    assert reaches(deployment, server_a, "10.9.0.1")
-    assert reaches(deployment, server_b, "10.9.0.254")
+    # own router: yes (its leg may be wired a moment after ACTIVE); the other's server and
+    # the other's router leg: no
+    assert eventually(lambda: reaches(deployment, server_a, "10.9.0.1"))
+    assert eventually(lambda: reaches(deployment, server_b, "10.9.0.254"))
     assert not reaches(deployment, server_a, "10.9.0.30")
     assert not reaches(deployment, server_a, "10.9.0.254")
     assert not reaches(deployment, server_b, "10.9.0.20")
