@@ -26,6 +26,34 @@ ensure_debian_packages() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# ensure_debian_daemon_packages PKG...: like ensure_debian_packages, for packages that ship a
+# daemon only instances run (mariadb-server, apache2, haproxy): a policy-rc.d that exits
+# 101 keeps their postinst from starting it on the host, and their services are disabled.
+ensure_debian_daemon_packages() {
+    local policy=/usr/sbin/policy-rc.d saved="" package service
+    local missing=()
+    for package in "$@"; do
+        debian_package_missing "$package" && missing+=("$package")
+    done
+    ((${#missing[@]})) || return 0
+    [[ $EUID -eq 0 ]] || die "Debian packages ${missing[*]} are missing; run as root (sudo)"
+    if [[ -e "$policy" ]]; then
+        saved="$(mktemp)"
+        cp -p "$policy" "$saved"
+    fi
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+    ensure_debian_packages "${missing[@]}" || true
+    if [[ -n "$saved" ]]; then mv "$saved" "$policy"; else rm -f "$policy"; fi
+    for package in "${missing[@]}"; do
+        debian_package_missing "$package" && die "could not install $package (see above)"
+        for service in $(dpkg -L "$package" | sed -n 's:^/etc/init.d/::p'); do
+            update-rc.d "$service" disable >/dev/null 2>&1 || true
+            command -v systemctl >/dev/null && systemctl disable "$service" >/dev/null 2>&1
+        done
+    done
+    return 0
+}
+
 venv_works() {
     [[ -x "$VENV_DIR/bin/python" ]] && "$VENV_DIR/bin/python" -c 'import sys' 2>/dev/null
 }

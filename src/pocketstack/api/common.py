@@ -9,10 +9,12 @@ from collections.abc import Callable
 from typing import Annotated
 
 import fastapi
+import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pocketstack.api.body_limit import BodyLimit
@@ -46,9 +48,20 @@ class JSONRoute(APIRoute):
         super().__init__(path, _direct_json(endpoint, kwargs.get("status_code") or 200), **kwargs)
 
 
+class FastJSONResponse(JSONResponse):
+    """``JSONResponse`` rendered by orjson (same compact UTF-8 JSON, ~5x faster); what
+    orjson refuses (e.g. an int beyond 64 bits) falls back to the standard encoder."""
+
+    def render(self, content) -> bytes:
+        try:
+            return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError:
+            return super().render(content)
+
+
 def _as_response(result, status: int):
     if isinstance(result, dict | list):
-        return JSONResponse(result, status_code=status)
+        return FastJSONResponse(result, status_code=status)
     return result
 
 
@@ -76,11 +89,20 @@ def cloud_of(request: Request) -> Cloud:
     return request.app.state.cloud
 
 
-CloudDep = Annotated[Cloud, Depends(cloud_of)]
+async def _cloud_dependency(request: Request) -> Cloud:
+    # Dependencies that never block are ``async``: FastAPI runs a plain ``def`` one in
+    # the thread pool, a hop that cost more than the rest of a cached call.
+    return request.app.state.cloud
 
 
-def caller(request: Request) -> RequestContext:
-    """The validated identity behind ``X-Auth-Token``; 401 without a live token."""
+CloudDep = Annotated[Cloud, Depends(_cloud_dependency)]
+
+
+async def caller(request: Request) -> RequestContext:
+    """The validated identity behind ``X-Auth-Token``; 401 without a live token.
+
+    A token in the cache is answered on the event loop; only a miss (store queries)
+    goes to the thread pool."""
     cached = getattr(request.state, "context", None)
     if cached is not None:
         return cached
@@ -90,11 +112,15 @@ def caller(request: Request) -> RequestContext:
     digest = tokens.digest(token)
     context = token_cache.get(digest)
     if context is None:
-        with cloud_of(request).db.session() as session:
-            context = tokens.context_for(session, token)
+        context = await run_in_threadpool(_validate, cloud_of(request), token)
         token_cache.put(digest, context)
     request.state.context = context
     return context
+
+
+def _validate(cloud: Cloud, token: str) -> RequestContext:
+    with cloud.db.session() as session:
+        return tokens.context_for(session, token)
 
 
 Caller = Annotated[RequestContext, Depends(caller)]
@@ -143,6 +169,8 @@ def service_app(name: str, render: ErrorRenderer, *, openapi_url: str,
             return respond(MethodNotAllowed("The method is not allowed for this resource."))
         if exc.status_code == 404:
             return respond(NotFound("The resource could not be found."))
+        if exc.status_code == 400:  # e.g. a body that is not JSON, or nested too deep
+            return respond(BadRequest(str(exc.detail)))
         error = CloudError(str(exc.detail))
         error.status = exc.status_code
         return respond(error)

@@ -28,7 +28,8 @@ def _announce_when_ready(server: uvicorn.Server, deployment, settings: Settings,
         if server.should_exit:
             return
         time.sleep(0.01)
-    httpx.get(settings.url("identity/v3"), timeout=10).raise_for_status()
+    # Our own listener, just started: whether clients trust its certificate is theirs to say.
+    httpx.get(settings.url("identity/v3"), timeout=10, verify=False).raise_for_status()
     files = write_client_files(deployment.cloud, deployment.accounts)
     state = {"pid": os.getpid(), "url": settings.public_url, "driver": settings.driver,
              "prefix": settings.prefix, "data_dir": str(settings.data_dir)}
@@ -56,6 +57,7 @@ class Server(uvicorn.Server):
 
 
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The stock clients poll every 5 s on a kept-alive connection; uvicorn's default of 5 s
 # closes it just as they reuse it ("Connection reset by peer").
 KEEP_ALIVE_SECONDS = 75
@@ -75,16 +77,17 @@ def keep_large_allocations_returnable() -> None:
 M_MMAP_THRESHOLD = -3
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, with_agent: bool = True) -> int:
     started = time.monotonic()
     keep_large_allocations_returnable()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if settings.state_file.exists():
         settings.state_file.unlink()
-    deployment = assemble(settings)
+    deployment = assemble(settings, with_agent=with_agent)
     config = uvicorn.Config(deployment.app, host=settings.host, port=settings.port,
                             log_level="warning", access_log=False, lifespan="off",
-                            timeout_keep_alive=KEEP_ALIVE_SECONDS)
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                            ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key)
     server = Server(config)
     announcer = threading.Thread(
         target=_announce_when_ready, args=(server, deployment, settings, started), daemon=True

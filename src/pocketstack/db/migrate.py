@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from pocketstack.db.session import Database
 
@@ -24,6 +26,13 @@ def upgrade(db: Database) -> None:
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")  # parallel branches until merged
+
+
+def is_current(db: Database) -> bool:
+    """Whether the store exists and is at every head (a separate agent waits for that)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(db)).get_heads())
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
 
 
 def make_revision(db: Database, message: str) -> None:

@@ -1,4 +1,4 @@
-"""Instance cgroups on cgroup v1 (memory, cpu, pids hierarchies) or v2 (unified).
+"""Instance cgroups on cgroup v1 (memory, cpu, cpuacct, pids hierarchies) or v2 (unified).
 
 ``create(name, memory_mb, vcpus, pids_max)`` makes one cgroup per instance named with the
 deployment prefix (``names.kernel_name(prefix, "cgroup", id)``), directly under each
@@ -19,7 +19,7 @@ import time
 from pocketstack.host import names
 
 CGROUP_ROOT = "/sys/fs/cgroup"
-V1_CONTROLLERS = ("memory", "cpu", "pids")
+V1_CONTROLLERS = ("memory", "cpu", "cpuacct", "pids")
 CPU_PERIOD_US = 100_000
 
 
@@ -86,7 +86,8 @@ def _v1_mounts() -> dict[str, str]:
 def _dirs(name: str) -> list[str]:
     if version() == 2:
         return [os.path.join(_root(), name)]
-    return [os.path.join(point, name) for point in _v1_mounts().values()]
+    # cpu and cpuacct are often mounted together: one directory serves both
+    return [os.path.join(point, name) for point in dict.fromkeys(_v1_mounts().values())]
 
 
 def _dir_for(controller: str, name: str) -> str:
@@ -171,6 +172,20 @@ def kill(name: str, timeout: float = 5.0) -> None:
             except ProcessLookupError:
                 pass
         time.sleep(0.01)
+
+
+def cpu_seconds(name: str) -> float:
+    """CPU time used by cgroup ``name`` so far (v2 ``cpu.stat`` usage_usec, v1
+    ``cpuacct.usage`` in ns). Raises OSError when the cgroup or its counter is missing."""
+    if version() == 2:
+        with open(os.path.join(_dir_for("cpu", name), "cpu.stat")) as handle:
+            usage = dict(line.split() for line in handle if line.strip())
+        return int(usage["usage_usec"]) / 1e6
+    mounts = _v1_mounts()
+    if "cpuacct" not in mounts:
+        raise FileNotFoundError("no cpuacct cgroup hierarchy is mounted")
+    with open(os.path.join(mounts["cpuacct"], name, "cpuacct.usage")) as handle:
+        return int(handle.read()) / 1e9
 
 
 def memory_events(name: str) -> dict[str, int]:

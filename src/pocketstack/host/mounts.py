@@ -18,6 +18,7 @@ import ctypes
 import errno
 import os
 import subprocess
+import tarfile
 from collections.abc import Sequence
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
@@ -56,9 +57,34 @@ def is_mounted(target: str) -> bool:
 
 def extract_layer(tarball: str, dest: str) -> None:
     """Extract ``tarball`` (any compression tar detects) into ``dest``, keeping owners,
-    modes, whiteouts and ``trusted.*`` xattrs. Re-extracting over a layer is harmless."""
+    modes, whiteouts and ``trusted.*`` xattrs. Re-extracting over a layer is harmless.
+
+    OSError for an archive that could reach beyond ``dest`` or the instance: see
+    ``check_layer_members``. GNU tar itself refuses to write through a link it made."""
+    check_layer_members(tarball)
     os.makedirs(dest, exist_ok=True)
     _tar(["-xpf", tarball, "-C", dest])
+
+
+def check_layer_members(tarball: str) -> None:
+    """OSError naming the first member that is an absolute or ``..`` path, or a device node
+    other than an overlay whiteout (char 0:0): an instance could open a node of the host's
+    disks, since nothing but the missing MKNOD capability keeps it from devices."""
+    try:
+        with tarfile.open(tarball) as archive:
+            for member in archive:
+                _check_member(member)
+    except tarfile.TarError as error:
+        raise OSError(f"not a tar archive: {error}") from None
+
+
+def _check_member(member: tarfile.TarInfo) -> None:
+    parts = member.name.split("/")
+    if member.name.startswith("/") or ".." in parts:
+        raise OSError(f"member {member.name!r} points outside the layer")
+    whiteout = member.ischr() and (member.devmajor, member.devminor) == (0, 0)
+    if member.isdev() and not member.isfifo() and not whiteout:
+        raise OSError(f"member {member.name!r} is a device node")
 
 
 def _tar(args: list[str]) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pocketstack.config import Settings
 from pocketstack.db.session import Database
 from pocketstack.drivers.compute.base import ComputeCapabilities, ComputeDriver
+from pocketstack.drivers.loadbalancer.base import LoadBalancerDriver
 
 
 @dataclass
@@ -16,11 +17,13 @@ class Cloud:
 
     ``compute_driver`` is read by the API only for read-only queries the one-process shape
     answers locally (console output); everything that changes a host goes through the agent.
+    ``loadbalancer_driver`` likewise answers load balancer statistics.
     """
 
     settings: Settings
     db: Database
     compute_driver: ComputeDriver | None = None
+    loadbalancer_driver: LoadBalancerDriver | None = None
     wake_agent: Callable[[], None] = field(default=lambda: None)
 
     @property

@@ -1,6 +1,7 @@
 """A real ``pocketstack up --driver namespace`` subprocess inside a test "host" network
-namespace, an HTTP client for it that survives kills, and what the kernel holds of a
-prefix (to compare with what the database names).
+namespace (or the split shape: ``up --no-agent`` plus a ``pocketstack agent``), an HTTP
+client for it that survives kills, and a thread that kills it at random moments. What the
+database names and what the kernel holds are compared in ``invariants``.
 
 The subprocess enters the host namespace with ``nsenter --net`` (not ``ip netns exec``:
 that one also gives the process a private mount namespace, so the namespaces the cloud
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +27,7 @@ from pathlib import Path
 import httpx
 
 from pocketstack.drivers.compute import inventory
-from pocketstack.host import cgroups, links, mounts, names, netns, nft
+from pocketstack.host import mounts, netns
 
 VENV_BIN = Path(__file__).resolve().parents[3] / ".venv" / "bin"
 POCKETSTACK = str(VENV_BIN / "pocketstack")
@@ -42,28 +44,34 @@ def host_ns_name(prefix: str) -> str:
 class Up:
     """One ``pocketstack up`` process at a time on one data dir, started in ``host``."""
 
-    def __init__(self, prefix: str, host: str, data_dir: Path, port: int, log: Path) -> None:
+    def __init__(self, prefix: str, host: str, data_dir: Path, port: int, log: Path,
+                 args: tuple[str, ...] = ()) -> None:
         self.prefix, self.host, self.data_dir, self.port, self.log = (
             prefix, host, data_dir, port, log)
+        self.args = args  # e.g. ("--no-agent",)
         self.process: subprocess.Popen | None = None
         self.base = f"http://127.0.0.1:{port}"
 
     def command(self, *args: str) -> list[str]:
         return ["nsenter", f"--net=/run/netns/{self.host}", "--", POCKETSTACK, *args]
 
+    state_file = "pocketstack.json"  # names the pid once ready
+
+    def arguments(self) -> list[str]:
+        return ["up", "--driver", "namespace", "--prefix", self.prefix, "--data-dir",
+                str(self.data_dir), "--listen", f"127.0.0.1:{self.port}", *self.args]
+
     def start(self) -> None:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                self.command("up", "--driver", "namespace", "--prefix", self.prefix,
-                             "--data-dir", str(self.data_dir), "--listen",
-                             f"127.0.0.1:{self.port}"),
+                self.command(*self.arguments()),
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
 
     def wait_ready(self, timeout: float = 60.0) -> float:
         """Seconds until the state file names our pid (written once the API answers)."""
         start = time.monotonic()
-        state = self.data_dir / "pocketstack.json"
+        state = self.data_dir / self.state_file
         while time.monotonic() - start < timeout:
             assert self.process.poll() is None, f"pocketstack exited: {self.tail()}"
             try:
@@ -102,6 +110,17 @@ class Up:
     def password(self, user: str) -> str:
         text = (self.data_dir / f"openrc.{user}").read_text()
         return re.search(r"OS_PASSWORD=['\"]?([^'\"\n]+)", text).group(1)
+
+
+class AgentProcess(Up):
+    """A ``pocketstack agent`` on the data dir of an ``up --no-agent`` (the split shape:
+    the agent alone can die); ready once ``agent.json`` names its pid."""
+
+    state_file = "agent.json"
+
+    def arguments(self) -> list[str]:
+        return ["agent", "--driver", "namespace", "--prefix", self.prefix, "--data-dir",
+                str(self.data_dir), *self.args]
 
 
 @contextmanager
@@ -196,132 +215,27 @@ class Api:
         return self._send("DELETE", path)
 
 
-# what the database names, what the kernel holds
+class Killer(threading.Thread):
+    """SIGKILL ``target`` (an ``Up`` or ``AgentProcess``) ``kills`` times at random moments
+    (a pause drawn from ``pause`` seconds after each restart) and start it again at once."""
 
+    def __init__(self, target: Up, rng: random.Random, kills: int,
+                 pause: tuple[float, float] = (0.3, 3.0)) -> None:
+        super().__init__(daemon=True)
+        self.target, self.rng, self.wanted, self.pause = target, rng, kills, pause
+        self.kills, self.stop, self.error = 0, threading.Event(), None
+        self.restart_times: list[float] = []
 
-def desired(data_dir: Path) -> dict:
-    """Ids the database names (read-only, next to the running process)."""
-    with sqlite3.connect(f"file:{data_dir / 'pocketstack.db'}?mode=ro", uri=True,
-                         timeout=30) as db:
-        def ids(sql: str) -> set[str]:
-            return {row[0] for row in db.execute(sql)}
-        return {
-            "servers": ids("select id from servers"),
-            "networks": ids("select id from networks"),
-            "routers": ids("select id from routers"),
-            "host_ports": ids("select id from ports where device_owner like 'compute:%' "
-                              "or device_owner like 'network:router_%'"),
-            "router_legs": {r: ids(f"select id from ports where device_id = '{r}' and "
-                                   "device_owner like 'network:router_%'")
-                            for r in ids("select id from routers")},
-            "pending": {table: found for table, found in (
-                ("servers", ids("select id from servers where task_state is not null or "
-                                "vm_state != 'active'")),
-                *((table, ids(f"select id from {table} where deleting or "
-                              "generation != applied_generation"))
-                  for table in ("networks", "routers", "floating_ips")),
-                ("ports", ids("select id from ports where device_owner not like 'network:%' "
-                              "and (deleting or generation != applied_generation)")),
-            ) if found},
-        }
-
-
-def expected_kernel(prefix: str, want: dict) -> dict:
-    def kn(kind: str, ids) -> list[str]:
-        return sorted(names.kernel_name(prefix, kind, i) for i in ids)
-
-    return {
-        "instance_ns": kn("instance_ns", want["servers"]),
-        "router_ns": kn("router_ns", want["routers"]),
-        "cgroups": kn("cgroup", want["servers"]),
-        "bridges": kn("bridge", want["networks"]),
-        "ports": kn("port", want["host_ports"]),
-        "router_legs": {names.kernel_name(prefix, "router_ns", r): kn("peer", legs)
-                        for r, legs in want["router_legs"].items()},
-        "tables": sorted([names.kernel_name(prefix, "table", t) for t in
-                          ("secgroups", "guard")]),
-        "router_tables": {names.kernel_name(prefix, "router_ns", r):
-                          [names.kernel_name(prefix, "table", r)] for r in want["routers"]},
-        "instance_dirs": sorted(want["servers"]),
-        "launchers": sorted(want["servers"]),
-        "inits": sorted(want["servers"]),
-        "overlays": sorted(want["servers"]),
-    }
-
-
-def kernel(prefix: str, data_dir: Path) -> dict:
-    """What the kernel holds of ``prefix``; call inside the host namespace."""
-    instances = str(data_dir / "instances")
-    routers = netns.list_names(prefix, "router_ns")
-    return {
-        "instance_ns": netns.list_names(prefix, "instance_ns"),
-        "router_ns": routers,
-        "cgroups": cgroups.list_names(prefix),
-        "bridges": links.list_links(prefix, kind="bridge"),
-        "ports": links.list_links(prefix, kind="port"),
-        "router_legs": {r: links.list_links(prefix, r, "peer") for r in routers},
-        "tables": sorted({name for _, name in nft.list_tables(prefix)}),
-        "router_tables": {r: sorted({n for _, n in nft.list_tables(prefix, r)})
-                          for r in routers},
-        "instance_dirs": sorted(inventory.instance_dirs(instances)),
-        "launchers": sorted(inventory.launcher_pids(instances).values()),
-        "inits": sorted(init_processes(instances)),
-        "overlays": sorted(overlay_owners(instances)),
-    }
-
-
-def init_processes(instances_dir: str) -> list[str]:
-    """Instance ids of every instance init (PID 1 of its own pid namespace)."""
-    marker = instances_dir + "/"
-    found = []
-    for pid in _pids():
-        argv = _cmdline(pid)
-        if b"pocketstack.host.init" in argv and _status_field(pid, "NSpid").count("\t") > 1:
-            found += [a[len(marker):].split("/")[0] for a in argv.decode().split("\0")
-                      if a.startswith(marker) and a.endswith("/config.json")]
-    return found
-
-
-def overlay_owners(instances_dir: str) -> list[str]:
-    """Per mount namespace on the machine, the instance whose root overlay it mounts."""
-    seen, owners = set(), []
-    pattern = re.compile(re.escape(instances_dir) + r"/([^/]+)/upper[,\s]")
-    for pid in _pids():
+    def run(self) -> None:
         try:
-            mnt = os.readlink(f"/proc/{pid}/ns/mnt")
-            if mnt in seen:
-                continue
-            with open(f"/proc/{pid}/mountinfo") as handle:
-                text = handle.read()
-        except OSError:
-            continue
-        seen.add(mnt)
-        owners += sorted({m.group(1) for m in pattern.finditer(text)})
-    return owners
+            while self.kills < self.wanted and not self.stop.wait(self.rng.uniform(*self.pause)):
+                self.target.kill()
+                self.kills += 1
+                self.target.start()
+                self.restart_times.append(self.target.wait_ready())
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            self.error = error
 
-
-def processes_mentioning(text: str) -> list[int]:
-    return [pid for pid in _pids() if text.encode() in _cmdline(pid)]
-
-
-def _pids() -> list[int]:
-    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            return handle.read()
-    except OSError:
-        return b""
-
-
-def _status_field(pid: int, field: str) -> str:
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith(field + ":"):
-                    return line.rstrip("\n")
-    except OSError:
-        pass
-    return ""
+    def median_restart(self) -> float:
+        times = sorted(self.restart_times)
+        return times[len(times) // 2] if times else 0.0

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -21,17 +20,8 @@ import pytest
 
 from pocketstack.host import cgroups, links, netns, nft
 
-from .helpers import (
-    Api,
-    C,
-    N,
-    desired,
-    expected_kernel,
-    host_cloud,
-    kernel,
-    mount_points_under,
-    processes_mentioning,
-)
+from .helpers import Api, C, Killer, N, host_cloud, mount_points_under
+from .invariants import converge, expected_kernel, kernel, processes_mentioning
 
 pytestmark = pytest.mark.root
 
@@ -168,36 +158,6 @@ class Workload:
             self.advance_deletions()
 
 
-class Killer(threading.Thread):
-    """SIGKILL the cloud at random moments and start it again at once."""
-
-    def __init__(self, up, rng: random.Random) -> None:
-        super().__init__(daemon=True)
-        self.up, self.rng = up, rng
-        self.kills, self.stop, self.error = 0, threading.Event(), None
-        self.restart_times: list[float] = []
-
-    def run(self) -> None:
-        try:
-            while self.kills < KILLS and not self.stop.wait(self.rng.uniform(0.3, 3.0)):
-                self.up.kill()
-                self.kills += 1
-                self.up.start()
-                self.restart_times.append(self.up.wait_ready())
-        except BaseException as error:  # noqa: BLE001 - reported by the test
-            self.error = error
-
-
-def converge(up, timeout: float = 120.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        want = desired(up.data_dir)
-        if not want["pending"]:
-            return want
-        assert time.monotonic() < deadline, f"not converged: {want['pending']}\n{up.tail()}"
-        time.sleep(0.2)
-
-
 def test_kill_9_at_random_moments_leaks_nothing_and_loses_nothing(prefix):
     seed = int(os.environ.get("CRASH_SEED", "20261126"))
     print(f"\nCRASH_SEED={seed}")
@@ -221,7 +181,7 @@ def scenario(up, prefix: str, seed: float) -> None:
     work.public = demo.get(f"{N}/networks?name=public").json()["networks"][0]["id"]
     work.image = demo.get("/image/v2/images").json()["images"][0]["id"]
 
-    killer = Killer(up, random.Random(seed + 1))
+    killer = Killer(up, random.Random(seed + 1), KILLS)
     killer.start()
     work.run()
     killer.join(120)  # the kills go on while the host converges behind the workload
@@ -236,13 +196,13 @@ def scenario(up, prefix: str, seed: float) -> None:
     up.wait_ready()
     load_done = time.monotonic()
 
-    want = converge(up)
+    want = converge(up.data_dir, tail=up.tail)
     converged = time.monotonic()
     check_api(demo, work, want)
     expected, actual = expected_kernel(prefix, want), kernel(prefix, up.data_dir)
     assert actual == expected
     print(f"TIMING {killer.kills + 1} kills, restarts median "
-          f"{sorted(killer.restart_times)[len(killer.restart_times) // 2]:.2f} s; workload "
+          f"{killer.median_restart():.2f} s; workload "
           f"{load_done - started:.1f} s, converged {converged - load_done:.1f} s after the "
           f"last restart; {len(want['servers'])} servers alive, {demo.retries} retried calls")
 

@@ -55,8 +55,7 @@ def reader(client, deployment) -> Api:
 def capped(tmp_path):
     """A cloud with a 1 MiB size cap and a 1.5 MiB per-project image quota: (demo, cloud)."""
     settings = Settings(data_dir=tmp_path / "capped", port=18774, driver="fake",
-                        extra={"image_size_cap": 1024 * 1024,
-                               "image_quota_bytes": 1536 * 1024})
+                        image_size_cap=1024 * 1024, image_storage_quota=1536 * 1024)
     deployment = assemble(settings, start_agent=False)
     client = TestClient(deployment.app, raise_server_exceptions=False)
     account = deployment.accounts["demo"]

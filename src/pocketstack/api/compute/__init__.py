@@ -19,6 +19,7 @@ from pocketstack.api.compute import (
     limits,
     quota_sets,
     server_actions,
+    server_groups,
     server_metadata,
     servers,
 )
@@ -29,7 +30,7 @@ from pocketstack.errors import CloudError
 ROUTERS = (
     discovery, flavors, flavor_extras, keypairs, limits, quota_sets, availability_zones,
     hypervisors, compute_services, extensions, aggregates, servers, server_actions,
-    server_metadata, console,
+    server_metadata, console, server_groups,
 )
 
 

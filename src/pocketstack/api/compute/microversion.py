@@ -108,7 +108,7 @@ class MicroversionMiddleware:
         await self.app(scope, receive, send_with_version)
 
 
-def microversion(request: Request) -> Version:
+async def microversion(request: Request) -> Version:  # async: no thread pool hop
     return getattr(request.state, "microversion", MIN)
 
 

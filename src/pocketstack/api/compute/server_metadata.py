@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Body
 from fastapi.responses import Response
@@ -125,7 +126,9 @@ def add_tag(cloud: CloudDep, context: Caller, version: Microversion, server_id: 
     check_tag(tag)
     with cloud.db.session() as session:
         added = metadata.add_tag(session, context, server_id, tag)
-    location = cloud.settings.url(f"compute/v2.1/servers/{server_id}/tags/{tag}")
+    # Quoted: a tag may hold any character, and a header may not (CR/LF, non-Latin-1).
+    location = cloud.settings.url(
+        f"compute/v2.1/servers/{quote(server_id, safe='')}/tags/{quote(tag, safe='')}")
     return Response(status_code=201 if added else 204, headers={"Location": location})
 
 

@@ -82,6 +82,7 @@ def parse_create(body, version: Version, context: RequestContext) -> tuple[BootR
         access_ipv6=access_ip(server, "accessIPv6", 6),
         config_drive=boolean(server, "config_drive"),
         disk_config=disk_config(server) or "MANUAL",
+        server_group=server_group_hint(body, hints),
     )
     if server.get("trusted_image_certificates"):
         raise BadRequest("Image certificate validation is not enabled.")
@@ -99,6 +100,21 @@ def parse_update(body, version: Version) -> dict:
                "accessIPv6": lambda: access_ip(server, "accessIPv6", 6),
                "OS-DCF:diskConfig": lambda: disk_config(server)}
     return {columns[key]: parsers[key]() for key in server}
+
+
+def server_group_hint(body: dict, hint_keys: set[str]) -> str | None:
+    """The ``group`` scheduler hint (a server group's UUID); other hints are accepted and
+    have nothing to choose between on one host."""
+    hints = next((body[key] for key in hint_keys if key in body), {})
+    if not isinstance(hints, dict):
+        raise invalid("scheduler_hints", hints, "Scheduler hints must be an object.")
+    group = hints.get("group")
+    if group is None:
+        return None
+    try:
+        return str(uuid.UUID(str(group)))
+    except ValueError:
+        raise invalid("group", group, f"'{group}' is not a 'uuid'.") from None
 
 
 def check_destination(server: dict, context: RequestContext) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from pocketstack.api.compute.microversion import Version
 from pocketstack.db.base import isotime
 from pocketstack.db.models.compute import Server, ServerTag
+from pocketstack.services.compute import server_groups
 from pocketstack.services.compute.server_states import status_of
 from pocketstack.services.network import for_compute as network
 from pocketstack.services.runtime import Cloud
@@ -25,6 +26,7 @@ class Related:
     addresses: dict[str, dict]
     security_groups: dict[str, list[str]]
     tags: dict[str, list[str]]
+    server_groups: dict[str, list[str]] = field(default_factory=dict)
 
 
 def load_related(session: Session, servers: list[Server]) -> Related:
@@ -34,7 +36,8 @@ def load_related(session: Session, servers: list[Server]) -> Related:
     for row in rows:
         tags.setdefault(row.server_id, []).append(row.tag)
     return Related(network.server_addresses(session, ids) if ids else {},
-                   network.server_security_groups(session, ids) if ids else {}, tags)
+                   network.server_security_groups(session, ids) if ids else {}, tags,
+                   server_groups.groups_of(session, ids))
 
 
 def nova_time(value) -> str | None:
@@ -67,7 +70,7 @@ class ServerView:
         if self.is_admin:
             body.update(self._admin_attributes(server))
         if self.version.at_least("2.71") and show_server_groups:
-            body["server_groups"] = []
+            body["server_groups"] = related.server_groups.get(server.id, [])
         return body
 
     def updated(self, server: Server, related: Related) -> dict:
@@ -76,7 +79,7 @@ class ServerView:
             return self.full(server, related, show_server_groups=True)
         body = self.basic(server, related, extended_addresses=False)
         if self.version.at_least("2.71"):
-            body["server_groups"] = []
+            body["server_groups"] = related.server_groups.get(server.id, [])
         return body
 
     def basic(self, server: Server, related: Related, *, extended_addresses: bool) -> dict:

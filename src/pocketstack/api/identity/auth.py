@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
-from fastapi import Body, Header, Request
+from fastapi import Body, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
@@ -28,8 +29,24 @@ from pocketstack.db.models.identity import (
 )
 from pocketstack.services.identity import auth, tokens
 from pocketstack.services.identity.catalog import service_catalog
+from pocketstack.services.identity.throttle import LoginGuard, LoginThrottle
 
 router = APIRouter(prefix="/v3/auth")
+_making_throttle = threading.Lock()
+
+
+def login_guard(request: Request, cloud: CloudDep) -> LoginGuard:
+    """The identity app's failed-login throttle, seen from this request's client address
+    (the TCP peer: behind a proxy every client shares the proxy's address)."""
+    state = request.app.state
+    with _making_throttle:
+        if getattr(state, "login_throttle", None) is None:
+            state.login_throttle = LoginThrottle(cloud.settings.login_failure_limit,
+                                                 cloud.settings.login_lockout_seconds)
+    return LoginGuard(state.login_throttle, request.client.host if request.client else "")
+
+
+LoginGuardDep = Annotated[LoginGuard, Depends(login_guard)]
 
 
 def token_body(session, cloud, row: Token, *, with_catalog: bool = True) -> dict:
@@ -61,9 +78,10 @@ def token_body(session, cloud, row: Token, *, with_catalog: bool = True) -> dict
 
 
 @router.post("/tokens", status_code=201)
-def create_token(cloud: CloudDep, body: Annotated[dict, Body()], nocatalog: str | None = None):
+def create_token(cloud: CloudDep, guard: LoginGuardDep, body: Annotated[dict, Body()],
+                 nocatalog: str | None = None):
     with cloud.db.session() as session:
-        issued = auth.authenticate(session, body, cloud.settings.token_ttl_seconds)
+        issued = auth.authenticate(session, body, cloud.settings.token_ttl_seconds, guard)
         session.flush()
         document = token_body(session, cloud, issued.row, with_catalog=nocatalog is None)
     return JSONResponse(document, status_code=201, headers={"X-Subject-Token": issued.value})

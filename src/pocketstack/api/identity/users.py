@@ -6,6 +6,7 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 
 from pocketstack.api.common import APIRouter, Caller, CloudDep
+from pocketstack.api.identity.auth import LoginGuardDep
 from pocketstack.api.identity.schemas import PasswordChange, UserCreate, UserUpdate
 from pocketstack.api.identity.views import collection, project_view, user_view
 from pocketstack.services.identity import projects, users
@@ -62,9 +63,11 @@ def delete_user(user_id: str, cloud: CloudDep, who: Caller):
 
 
 @router.post("/{user_id}/password", status_code=204)
-def change_password(user_id: str, body: PasswordChangeBody, cloud: CloudDep):
+def change_password(user_id: str, body: PasswordChangeBody, cloud: CloudDep,
+                    guard: LoginGuardDep):
     with cloud.db.session() as session:
-        users.change_password(session, user_id, body.user.original_password, body.user.password)
+        users.change_password(session, user_id, body.user.original_password, body.user.password,
+                              guard)
     return Response(status_code=204)
 
 

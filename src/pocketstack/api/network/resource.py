@@ -9,9 +9,10 @@ from pocketstack.api.network.listing import select_fields
 
 
 class Strict(BaseModel):
-    """A request object: unknown attributes are refused (400), as Neutron does."""
+    """A request object: unknown attributes are refused (400), as Neutron does, and so are
+    strings over Neutron's 255 characters (names, descriptions, device IDs...)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_max_length=255)
 
     def given(self) -> dict:
         """The attributes the client sent, by Python name."""

@@ -113,3 +113,30 @@ class ConsoleToken(Base):
         ForeignKey("servers.id", ondelete="CASCADE"), index=True
     )
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class ServerGroup(HasId, Timestamps, Base):
+    """A named set of servers with a placement policy (Nova's ``os-server-groups``).
+
+    ``policy`` is one of affinity, anti-affinity, soft-affinity, soft-anti-affinity;
+    ``rules`` holds ``max_server_per_host`` for anti-affinity (microversion 2.64).
+    """
+
+    __tablename__ = "server_groups"
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(32))
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ServerGroupMember(Base):
+    """A server in a group; goes with the server's row or the group's."""
+
+    __tablename__ = "server_group_members"
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("server_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    server_id: Mapped[str] = mapped_column(
+        ForeignKey("servers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

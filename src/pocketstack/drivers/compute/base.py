@@ -125,3 +125,8 @@ class ComputeDriver(Protocol):
 
     def list_instances(self) -> set[str]:
         """IDs of every instance of this deployment on the host (for mark and sweep)."""
+
+    def cpu_seconds(self, instance_id: str) -> float:
+        """CPU time the instance's processes have used since it started, in seconds (a
+        counter: rates come from two reads). Raises DriverError (temporary) when the host
+        has no such running instance or cannot tell."""

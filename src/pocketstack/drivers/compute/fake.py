@@ -21,6 +21,7 @@ class FakeInstance:
     spec: InstanceSpec
     state: PowerState = PowerState.RUNNING
     console: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0
 
 
 class FakeComputeDriver:
@@ -85,3 +86,10 @@ class FakeComputeDriver:
     def list_instances(self) -> set[str]:
         with self._lock:
             return set(self._instances)
+
+    def cpu_seconds(self, instance_id: str) -> float:
+        return self._get(instance_id).cpu_seconds
+
+    def add_cpu_seconds(self, instance_id: str, seconds: float) -> None:
+        """Tests: the instance used ``seconds`` more CPU time."""
+        self._get(instance_id).cpu_seconds += seconds

@@ -1,7 +1,7 @@
 """What the namespace driver finds of its instances on the host, for mark and sweep.
 
-An instance leaves up to four kinds of trace: its directory under ``instances_dir``
-(named by the server id), its network namespace and cgroup (named
+An instance leaves up to five kinds of trace: its directory under ``instances_dir``
+(named by the server id), its network namespace, cgroup and disk's loop device (named
 ``kernel_name(prefix, kind, id)``, which keep only an 8-char fragment of the id), and its
 launcher process (``... config.json`` under its directory on the command line). A
 namespace or cgroup whose directory is gone maps back to the bare fragment, which is a
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 
-from pocketstack.host import cgroups, names, netns
+from pocketstack.host import cgroups, disks, names, netns
 
 CONFIG_FILE = "config.json"
 
@@ -27,10 +27,10 @@ def instance_dirs(instances_dir: str) -> set[str]:
 
 
 def kernel_fragments(prefix: str) -> set[str]:
-    """Fragments of this prefix's instance namespaces and cgroups."""
+    """Fragments of this prefix's instance namespaces, cgroups and attached disks."""
     found = set(netns.list_names(prefix, "instance_ns"))
     found.update(names.owned(prefix, cgroups.list_names(prefix), "cgroup"))
-    return {names.parse(prefix, name).fragment for name in found}
+    return {names.parse(prefix, name).fragment for name in found} | disks.fragments(prefix)
 
 
 def _own_pid_ns() -> str:

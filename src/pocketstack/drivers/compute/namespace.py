@@ -28,8 +28,16 @@ namespace and the veths; ``power_on``/``spawn`` re-ensure everything and start a
 removes everything only when it created the instance (a failing start of a stopped
 instance keeps its disk). ``snapshot`` pauses a running instance while tar reads its
 upper dirs (``snapshots``). ``open_console`` starts a login shell on a pty inside the
-instance (``host.console``). Not enforced: the flavor's disk size (the upper dir lives on
-the data dir's filesystem).
+instance (``host.console``).
+
+Disk: an instance whose flavor has a root disk (``disk_gb`` > 0, fixed in ``record.json``
+when the instance is made) keeps its writable dirs on its own ext4 image of that size
+(``host.disks``): ``<prefix>v<fragment>.img`` in its directory, mounted on ``disk/``
+through a loop device before the overlay is made, and ``upper``, ``work``, ``usr-upper``,
+``usr-work`` are symlinks into it (so snapshots and the overlay's options keep their
+paths). A full disk is ENOSPC inside the instance. ``destroy`` and ``purge`` unmount and
+detach it; after a reboot, ``spawn`` and ``snapshot`` mount it again. ``disk_gb`` = 0
+means no limit (as Nova): the dirs live on the data dir's filesystem.
 """
 
 from __future__ import annotations
@@ -52,13 +60,14 @@ from pocketstack.drivers.compute.base import (
 from pocketstack.drivers.compute.boot import wait_booted
 from pocketstack.drivers.compute.layers import LayerCache
 from pocketstack.errors import DriverError
-from pocketstack.host import cgroups, instance, links, mounts, names, netns
+from pocketstack.host import cgroups, disks, instance, links, mounts, names, netns
 from pocketstack.host.console import Shell, open_shell
 from pocketstack.host.proc import HostError
 
 PIDS_MAX = 1024
 STOP_TIMEOUT = 5.0  # the init's grace for its processes after SIGTERM
 BOOT_TIMEOUT = 30.0
+WRITABLE_DIRS = ("upper", "work", "usr-upper", "usr-work")
 HOST_ERRORS = (HostError, OSError, subprocess.SubprocessError, ValueError)
 
 log = logging.getLogger(__name__)
@@ -94,8 +103,10 @@ class NamespaceComputeDriver:
             return {}
 
     def _write_record(self, spec: InstanceSpec) -> None:
+        made = self._read_record(spec.id)  # the disk's size is fixed when it is made
         record = {"id": spec.id, "netns": self._netns(spec.id), "cgroup": self._cgroup(spec.id),
-                  "ports": [self._port(nic) for nic in spec.nics], "host_usr": spec.host_usr}
+                  "ports": [self._port(nic) for nic in spec.nics], "host_usr": spec.host_usr,
+                  "disk_gb": made.get("disk_gb", 0) if made else max(spec.disk_gb, 0)}
         path = self._dir(spec.id, "record.json")
         with open(path + ".new", "w") as handle:
             json.dump(record, handle)
@@ -135,12 +146,27 @@ class NamespaceComputeDriver:
         lowers = self.layers.ensure_all(spec.image_layers)
         os.makedirs(self._dir(spec.id), mode=0o700, exist_ok=True)
         self._write_record(spec)
+        self._attach_disk(spec.id)
         netns.create(self._netns(spec.id))
         self._plug(spec)
         console = self._dir(spec.id, "console.log")
         console_start = os.path.getsize(console) if os.path.exists(console) else 0
         instance.spawn(self._host_spec(spec, lowers))
         wait_booted(self._dir(spec.id), console_start, BOOT_TIMEOUT)
+
+    def _attach_disk(self, instance_id: str) -> None:
+        """Mount the instance's disk (made on first use) under ``disk/`` with its writable
+        dirs linked into it; nothing when its flavor has no root disk."""
+        size_gb = self._read_record(instance_id).get("disk_gb", 0)
+        if not size_gb:
+            return
+        image = self._dir(instance_id, disks.image_name(self.prefix, instance_id))
+        disks.create(image, size_gb)
+        disks.attach(image, self._dir(instance_id, "disk"))
+        for sub in WRITABLE_DIRS:
+            os.makedirs(self._dir(instance_id, "disk", sub), exist_ok=True)
+            if not os.path.islink(link := self._dir(instance_id, sub)):
+                os.symlink(os.path.join("disk", sub), link)
 
     def _plug(self, spec: InstanceSpec) -> None:
         ns, routed = self._netns(spec.id), False
@@ -205,6 +231,13 @@ class NamespaceComputeDriver:
             return PowerState.RUNNING
         return PowerState.SHUTDOWN if os.path.isdir(run_dir) else PowerState.NOSTATE
 
+    def cpu_seconds(self, instance_id: str) -> float:
+        try:
+            return cgroups.cpu_seconds(self._cgroup(instance_id))
+        except (OSError, ValueError) as exc:
+            raise DriverError(f"CPU time of instance {instance_id} is unknown: {exc}",
+                              permanent=False) from None
+
     # removal and inventory
 
     def destroy(self, instance_id: str) -> None:
@@ -214,6 +247,7 @@ class NamespaceComputeDriver:
             for port in record.get("ports", []):
                 links.delete_link(port)
             netns.delete(self._netns(instance_id))
+            disks.release(disks.image_name(self.prefix, instance_id), self.instances_dir)
             self._remove_dir(instance_id)
         except HOST_ERRORS as error:
             raise DriverError(f"Could not remove instance {instance_id}: {error}",
@@ -238,9 +272,10 @@ class NamespaceComputeDriver:
         self._require(instance_id)
         host_usr = bool(self._read_record(instance_id).get("host_usr"))
         try:
+            self._attach_disk(instance_id)
             return snapshots.layer_of(self._dir(instance_id), self._cgroup(instance_id),
                                       host_usr)
-        except OSError as error:
+        except HOST_ERRORS as error:
             raise DriverError(f"Could not snapshot instance {instance_id}: {error}") from error
 
     def console_log(self, instance_id: str, length: int | None = None) -> str:
@@ -258,9 +293,11 @@ class NamespaceComputeDriver:
 
 
 def purge(prefix: str) -> None:
-    """Kill and remove every instance cgroup and namespace of ``prefix`` (``pocketstack
-    purge``: the data dir, and with it instance dirs and layers, goes next)."""
+    """Kill and remove every instance cgroup and namespace of ``prefix`` and unmount and
+    detach its disks (``pocketstack purge``: the data dir, and with it instance dirs, disk
+    images and layers, goes next)."""
     for name in names.owned(prefix, cgroups.list_names(prefix), "cgroup"):
         cgroups.remove(name)
     for name in netns.list_names(prefix, "instance_ns"):
         netns.delete(name)
+    disks.purge(prefix)

@@ -38,6 +38,7 @@ class BootRequest:
     access_ipv6: str = ""
     config_drive: bool = False
     disk_config: str = "MANUAL"
+    server_group: str | None = None
 
 
 def flavor_for_boot(session: Session, context: RequestContext, flavor_id: str) -> Flavor:

@@ -48,9 +48,9 @@ def create_keypair(
 ) -> tuple[Keypair, str | None]:
     """Import ``public_key``, or make a new key when it is None.
 
-    Returns the keypair and, for a made key only, its private half (never stored).
+    Returns the keypair and, for a made key only, its private half (never stored). Any
+    role may manage its own keypairs (Nova: "(role:admin) or user_id:%(user_id)s").
     """
-    context.require_writer()
     owner = owner_of(context, user_id, "create")
     validate_name(name)
     if key_type not in TYPES:
@@ -103,6 +103,5 @@ def list_keypairs(
 def delete_keypair(
     session: Session, context: RequestContext, name: str, user_id: str | None = None
 ) -> None:
-    context.require_writer()
     owner_of(context, user_id, "delete")
     session.delete(get_keypair(session, context, name, user_id))

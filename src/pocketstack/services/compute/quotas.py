@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from pocketstack.db.models.identity import Project
 from pocketstack.errors import BadRequest, Forbidden
 from pocketstack.services import quota
+from pocketstack.services.compute.server_groups import count_groups
 from pocketstack.services.compute.usage import project_usage
 from pocketstack.services.context import RequestContext
 
@@ -63,10 +64,11 @@ def limits(session: Session, project_id: str) -> dict[str, int]:
 
 
 def usage(session: Session, project_id: str) -> dict[str, int]:
-    """What Nova counts against a project: servers, cores and RAM (and server groups,
-    none yet). Key pairs are per user and shown as 0, as Nova does."""
+    """What Nova counts against a project: servers, cores, RAM and server groups. Key
+    pairs are per user and group members per group: both are shown as 0, as Nova does."""
     used = dict.fromkeys(NAMES, 0)
     used.update(project_usage(session, project_id))
+    used["server_groups"] = count_groups(session, project_id)
     return used
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.db.models.compute import Server, ServerTag
 from pocketstack.errors import BadRequest, Conflict, NotFound
-from pocketstack.services.compute import boot, server_states
+from pocketstack.services.compute import boot, server_groups, server_states
 from pocketstack.services.compute.boot import BootRequest
 from pocketstack.services.context import RequestContext
 from pocketstack.services.image import for_compute as images
@@ -54,6 +54,9 @@ def create_servers(session: Session, context: RequestContext, request: BootReque
                                  request.max_count)
     nics = network.plan_server_nics(session, context, request.networks,
                                     request.security_groups, count)
+    group = (server_groups.group_for_boot(session, context, request.server_group, count)
+             if request.server_group else None)
+    fault = server_groups.placement_fault(session, group, count) if group else None
     reservation_id = new_reservation_id()
     servers = []
     for index in range(count):
@@ -73,9 +76,20 @@ def create_servers(session: Session, context: RequestContext, request: BootReque
         session.add(server)
         session.flush()
         session.add_all(ServerTag(server_id=server.id, tag=tag) for tag in set(request.tags))
-        network.create_server_ports(session, context, server.id, nics)
+        if group is not None:
+            server_groups.add_member(session, group, server.id)
+        if fault is not None:
+            _unplaceable(server, fault)
+        else:
+            network.create_server_ports(session, context, server.id, nics)
         servers.append(server)
     return servers
+
+
+def _unplaceable(server: Server, fault: dict) -> None:
+    """A server no host can take: ERROR at once with the fault, as Nova's scheduler leaves it
+    (no ports: Nova allocates them only on a host)."""
+    server.vm_state, server.task_state, server.fault = server_states.ERROR, None, fault
 
 
 def update_server(session: Session, context: RequestContext, server_id: str,

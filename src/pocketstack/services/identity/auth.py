@@ -17,8 +17,11 @@ from pocketstack.db.models.identity import (
 from pocketstack.errors import BadRequest, Unauthorized
 from pocketstack.services.identity import tokens
 from pocketstack.services.identity.passwords import verify_password
+from pocketstack.services.identity.throttle import LoginGuard, LoginThrottle
 
 AUTH_FAILED = "The request you have made requires authentication."
+# For callers with no throttle of their own: a limit no one reaches.
+UNGUARDED = LoginGuard(LoginThrottle(limit=1 << 62), "")
 
 
 def _find_domain(session: Session, ref: dict | None) -> Domain:
@@ -52,12 +55,23 @@ def _find_user(session: Session, ref: dict) -> User:
     return user
 
 
-def _password_user(session: Session, payload: dict) -> User:
+def user_reference(ref: dict, user: User | None) -> str:
+    """Who a login is for, for throttling: the user's id, or the reference when unknown."""
+    return user.id if user else repr(sorted((str(k), str(v)) for k, v in ref.items()
+                                             if k != "password"))
+
+
+def check_user_password(guard: LoginGuard, ref: dict, user: User | None, password: str) -> bool:
+    return guard.verify(user_reference(ref, user),
+                        lambda: verify_password(user.password_hash if user else None, password))
+
+
+def _password_user(session: Session, payload: dict, guard: LoginGuard) -> User:
     ref = payload.get("user")
     if not isinstance(ref, dict) or not isinstance(ref.get("password"), str):
         raise BadRequest("The password method needs user and user.password.")
     user = _find_user(session, ref)
-    if not verify_password(user.password_hash if user else None, ref["password"]):
+    if not check_user_password(guard, ref, user, ref["password"]):
         raise Unauthorized(AUTH_FAILED)
     if not user.enabled:
         raise Unauthorized(AUTH_FAILED)
@@ -114,8 +128,11 @@ def _scope(session: Session, scope: dict | str | None) -> tuple[Project | None, 
     raise BadRequest("Invalid scope.")
 
 
-def authenticate(session: Session, body: dict, ttl_seconds: int) -> tokens.IssuedToken:
-    """Check the credentials in ``body`` (the whole request document) and issue a token."""
+def authenticate(session: Session, body: dict, ttl_seconds: int,
+                 guard: LoginGuard = UNGUARDED) -> tokens.IssuedToken:
+    """Check the credentials in ``body`` (the whole request document) and issue a token.
+
+    Password checks go through ``guard`` (failed-login throttling, ``throttle.py``)."""
     auth = body.get("auth") if isinstance(body, dict) else None
     identity = auth.get("identity") if isinstance(auth, dict) else None
     methods = identity.get("methods") if isinstance(identity, dict) else None
@@ -126,7 +143,7 @@ def authenticate(session: Session, body: dict, ttl_seconds: int) -> tokens.Issue
     audit_id = None
     app_cred_id = None
     if "password" in methods:
-        user = _password_user(session, identity.get("password") or {})
+        user = _password_user(session, identity.get("password") or {}, guard)
     elif "token" in methods:
         ref = identity.get("token") or {}
         if not isinstance(ref, dict) or not isinstance(ref.get("id"), str):

@@ -26,6 +26,8 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry("compute", "nova", "compute/v2.1"),
     ServiceEntry("image", "glance", "image"),
     ServiceEntry("network", "neutron", "network"),
+    ServiceEntry("load-balancer", "octavia", "load-balancer"),
+    ServiceEntry("autoscaling", "pocketstack-autoscaling", "autoscaling/v1"),
 )
 
 

@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 from pocketstack.db.models.identity import Domain, User
 from pocketstack.errors import BadRequest, Unauthorized
 from pocketstack.services.context import RequestContext
-from pocketstack.services.identity import records, tokens
-from pocketstack.services.identity.passwords import hash_password, verify_password
+from pocketstack.services.identity import auth, records, tokens
+from pocketstack.services.identity.passwords import hash_password
 from pocketstack.services.identity.policy import require_admin, require_admin_or_self
 from pocketstack.services.identity.projects import caller_domain_id
+from pocketstack.services.identity.throttle import LoginGuard
 
 COLUMNS = frozenset({"name", "enabled", "email", "description", "default_project_id"})
 
@@ -72,14 +73,15 @@ def delete_user(session: Session, context: RequestContext, user_id: str) -> None
     session.flush()
 
 
-def change_password(session: Session, user_id: str, original: str, password: str) -> None:
+def change_password(session: Session, user_id: str, original: str, password: str,
+                    guard: LoginGuard = auth.UNGUARDED) -> None:
     """Self-service: the original password is the proof, as in Keystone (no token needed).
 
     Every token of the user is revoked. A wrong original password, an unknown or disabled
-    user all answer the same 401.
+    user all answer the same 401; wrong originals count as failed logins (``guard``).
     """
     user = session.get(User, user_id)
-    if not verify_password(user.password_hash if user else None, original):
+    if not auth.check_user_password(guard, {"id": user_id}, user, original):
         raise Unauthorized(tokens.AUTH_REQUIRED)
     if not user.enabled:
         raise Unauthorized(tokens.AUTH_REQUIRED)

@@ -22,7 +22,6 @@ from pocketstack.services.image import access
 from pocketstack.services.image.images import used_bytes
 from pocketstack.services.image.store import HASH_ALGO, ImageStore, StagedFile
 
-DEFAULT_SIZE_CAP = 10 * 1024**3
 QUOTA_RESOURCE = "image_bytes"
 
 
@@ -50,18 +49,18 @@ def image_store(settings: Settings) -> ImageStore:
 
 
 def size_cap(settings: Settings) -> int:
-    return int(settings.extra.get("image_size_cap", DEFAULT_SIZE_CAP))
+    return settings.image_size_cap
 
 
 def quota_bytes(session: Session, settings: Settings | None, project_id: str) -> int | None:
     """Bytes of image data ``project_id`` may store; None = unlimited.
 
     A per-project limit (``services/quota`` resource ``image_bytes``) wins over the
-    deployment default ``settings.extra["image_quota_bytes"]`` (unlimited when unset).
+    deployment default ``settings.image_storage_quota`` (None: unlimited).
     """
     value = quota.limits(session, project_id).get(QUOTA_RESOURCE)
     if value is None and settings is not None:
-        value = settings.extra.get("image_quota_bytes")
+        value = settings.image_storage_quota
     return None if value is None or int(value) < 0 else int(value)
 
 

@@ -57,9 +57,10 @@ def add_member(session: Session, context: RequestContext, image_id: str,
 
 def set_member_status(session: Session, context: RequestContext, image_id: str,
                       member_id: str, status) -> ImageMember:
-    """Only the member project itself accepts or rejects an image offered to it."""
+    """Only the member project itself (or an admin: Glance's modify_member) accepts or
+    rejects an image offered to it."""
     row = get_member(session, context, image_id, member_id)
-    if member_id != context.project_id:
+    if member_id != context.project_id and not context.is_admin:
         raise Forbidden("Only the member project may change its membership status.")
     context.require_writer()
     if status not in MEMBER_STATUSES:

@@ -1,0 +1,1 @@
+"""Reference workloads run against a cloud through its public APIs only (``pocketstack demo``)."""

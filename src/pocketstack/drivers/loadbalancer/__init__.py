@@ -1,0 +1,1 @@
+"""Load balancer drivers: fake (in memory) and haproxy (HAProxy in a network namespace)."""

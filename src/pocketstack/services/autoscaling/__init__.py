@@ -1,0 +1,1 @@
+"""Autoscaling groups: templates, bounds, metric targets, decisions and their events."""

@@ -1,0 +1,2 @@
+"""Octavia's load balancers: business rules, the contract the autoscaler uses (members),
+and what the agent reads and reports (host_state)."""

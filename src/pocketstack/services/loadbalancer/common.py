@@ -1,0 +1,126 @@
+"""What every load balancer object shares: statuses, tenancy, the immutability of a load
+balancer while the agent works on it, quotas, and checks of common fields."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pocketstack.db.models.loadbalancer import (
+    HealthMonitor,
+    Listener,
+    LoadBalancer,
+    Member,
+    Pool,
+)
+from pocketstack.errors import BadRequest, Conflict, Forbidden, NotFound, QuotaExceeded
+from pocketstack.services import quota
+from pocketstack.services.context import RequestContext
+
+PENDING_CREATE, PENDING_UPDATE, PENDING_DELETE = "PENDING_CREATE", "PENDING_UPDATE", "PENDING_DELETE"
+ACTIVE, ERROR = "ACTIVE", "ERROR"
+ONLINE, OFFLINE, DEGRADED, NO_MONITOR, DRAINING = (
+    "ONLINE", "OFFLINE", "DEGRADED", "NO_MONITOR", "DRAINING")
+
+PROVIDER = "haproxy"
+PROVIDERS = {PROVIDER: "HAProxy in a network namespace on the tenant network (pocketstack)"}
+
+LABELS = {LoadBalancer: "Load Balancer", Listener: "Listener", Pool: "Pool", Member: "Member",
+          HealthMonitor: "Health Monitor"}
+
+# Octavia's quota names → the model counted.
+QUOTA_RESOURCES = {"load_balancer": LoadBalancer, "listener": Listener, "pool": Pool,
+                   "member": Member, "health_monitor": HealthMonitor}
+
+
+def not_found(model, resource_id: str) -> NotFound:
+    return NotFound(f"{LABELS[model]} {resource_id} not found.")
+
+
+def scope(query, model, context: RequestContext):
+    """Restrict ``query`` to what ``context`` may see (admin: every project, as Octavia)."""
+    if context.is_admin:
+        return query
+    return query.where(model.project_id == context.project_id)
+
+
+def visible(session: Session, context: RequestContext, model, resource_id: str):
+    row = session.scalar(scope(select(model).where(model.id == resource_id), model, context))
+    if row is None:
+        raise not_found(model, resource_id)
+    return row
+
+
+def owned(session: Session, context: RequestContext, model, resource_id: str):
+    """Like ``visible``, and the caller may change it (a reader may not)."""
+    row = visible(session, context, model, resource_id)
+    context.require_writer()
+    return row
+
+
+def owner_of_new(context: RequestContext, fields: dict) -> str:
+    """The project of a new object: the caller's, or (admin only) the one asked."""
+    context.require_writer()
+    asked = fields.pop("project_id", None) or fields.pop("tenant_id", None)
+    fields.pop("tenant_id", None)
+    if asked and asked != context.project_id and not context.is_admin:
+        raise Forbidden("Policy does not allow creating a load balancer object in another "
+                        "project.")
+    return asked or context.require_project()
+
+
+def is_pending(status: str) -> bool:
+    return status.startswith("PENDING_")
+
+
+def begin_change(lb: LoadBalancer, queue: bool = False) -> None:
+    """``lb`` must change on the host: it goes PENDING_UPDATE until the agent applied it.
+    While the agent still works on it: 409 (Octavia's immutability), or with ``queue`` the
+    change joins the pending one (not on a load balancer being deleted)."""
+    pending = is_pending(lb.provisioning_status)
+    if pending and not (queue and lb.provisioning_status != PENDING_DELETE):
+        raise Conflict(f"Load Balancer {lb.id} is immutable and cannot be updated.")
+    lb.generation += 1
+    if not pending:
+        lb.provisioning_status = PENDING_UPDATE
+
+
+def check_quota(session: Session, project_id: str, resource: str, wanted: int = 1) -> None:
+    """Octavia's check (unlimited unless an admin set a limit): 403 when over."""
+    model = QUOTA_RESOURCES[resource]
+    used = session.scalar(select(func.count()).select_from(model).where(
+        model.project_id == project_id, model.provisioning_status != PENDING_DELETE)) or 0
+    try:
+        quota.check(session, project_id, resource, used, wanted)
+    except QuotaExceeded:
+        raise QuotaExceeded(f"Quota has been met for resources: {resource}.") from None
+
+
+def port_number(value: int, what: str = "protocol_port") -> int:
+    if not 1 <= value <= 65535:
+        raise BadRequest(f"Invalid input for field/attribute {what}. Value: '{value}'. "
+                         f"Value must be between 1 and 65535.")
+    return value
+
+
+def ip_address(value: str, what: str = "address") -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise BadRequest(f"Invalid input for field/attribute {what}. Value: '{value}'. "
+                         f"Value should be IPv4 or IPv6 format.") from None
+
+
+def one_of(value: str, allowed, what: str) -> str:
+    if value not in allowed:
+        raise BadRequest(f"Invalid input for field/attribute {what}. Value: '{value}'. "
+                         f"Value should be one of: {', '.join(allowed)}.")
+    return value
+
+
+def set_fields(row, changes: dict, allowed: tuple[str, ...]) -> None:
+    for name in allowed:
+        if name in changes:
+            setattr(row, name, changes[name])
