@@ -55,12 +55,13 @@ def unmatched(patterns: list[str], passed: list[str]) -> list[str]:
 def test_every_guarded_tempest_test_passes(tmp_path):
     workspace = tmp_path / "tempest"
     result = run_tempest(workspace)
-    failures = (workspace / "failures.txt")
+    failures = workspace / "failures.txt"
     failed = read_lines(workspace / "failed.txt")
     missing = unmatched(guarded_patterns(), read_lines(workspace / "passed.txt"))
+    summary = (f"scripts/tempest exited {result.returncode}; {len(failed)} failed, "
+               f"{len(missing)} guarded tests did not pass (workspace: {workspace})")
     report = "\n".join([
-        f"scripts/tempest exited {result.returncode}; {len(failed)} failed, "
-        f"{len(missing)} guarded tests did not pass (workspace: {workspace})",
+        summary,
         "failed:", *failed, "did not pass:", *missing,
         "--- failures.txt", failures.read_text() if failures.is_file() else "(none)",
         "--- output (tail)", *result.stdout.splitlines()[-30:], *result.stderr.splitlines()[-30:],

@@ -2,7 +2,7 @@
 
 Desired state is the row's ``vm_state``/``task_state``: building → spawn, a power or
 reboot task → drive the instance, image_snapshot → stream a snapshot to the image
-service, deleting → destroy, release the ports, then remove the row (the finaliser).
+service, rebuilding → a fresh instance from the server's image, deleting → destroy, release the ports, then remove the row (the finaliser).
 An active server whose instance is missing from the host is spawned again.
 """
 
@@ -108,6 +108,8 @@ class ServerReconciler:
             self._power(key, task, spec)
         elif task == states.IMAGE_SNAPSHOT:
             self._snapshot(key, snapshot_id)
+        elif task == states.REBUILDING:
+            self._rebuild(key, vm_state, spec)
         elif vm_state == states.ACTIVE and self._missing(key):
             self.driver.spawn(spec)
             self._record(key, None, power_state=PowerState.RUNNING)
@@ -133,6 +135,17 @@ class ServerReconciler:
         else:
             self.driver.reboot(key, spec, hard=task == states.REBOOTING_HARD)
         self._record(key, task, vm_state=states.ACTIVE)
+
+    def _rebuild(self, key: str, vm_state: str, spec: InstanceSpec) -> None:
+        """A fresh instance from the server's (new) image; a stopped server stays off and
+        gets its new disk when started. Safe to repeat after a crash at any point."""
+        self.driver.destroy(key)
+        if vm_state == states.STOPPED:
+            self._record(key, states.REBUILDING, power_state=int(PowerState.SHUTDOWN))
+            return
+        self.driver.spawn(spec)
+        self._record(key, states.REBUILDING, vm_state=states.ACTIVE, launched_at=utcnow(),
+                     fault=None)
 
     def _snapshot(self, key: str, image_id: str | None) -> None:
         try:

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.compute.console import LEGACY_PROTOCOLS, legacy_handler
 from pocketstack.api.compute.microversion import Microversion, Version
+from pocketstack.api.compute.server_rebuild import rebuild
 from pocketstack.api.compute.server_requests import invalid, name, reject_unknown
 from pocketstack.errors import BadRequest
 from pocketstack.services.compute import server_actions as actions
@@ -109,7 +110,7 @@ def unlock(cloud, context, _version, server_id, _value) -> Response:
 
 ACTIONS: dict[str, Handler] = {
     "os-start": start, "os-stop": stop, "reboot": reboot, "createImage": create_image,
-    "os-getConsoleOutput": console_output, "lock": lock, "unlock": unlock,
+    "os-getConsoleOutput": console_output, "lock": lock, "unlock": unlock, "rebuild": rebuild,
     **{action: legacy_handler(action) for action in LEGACY_PROTOCOLS},
 }
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from pocketstack.api.compute.microversion import Version
 from pocketstack.db.base import isotime
 from pocketstack.db.models.compute import Server, ServerTag
+from pocketstack.db.models.network import Port
 from pocketstack.services.compute import server_groups
 from pocketstack.services.compute.server_states import status_of
 from pocketstack.services.network import for_compute as network
@@ -29,30 +30,62 @@ class Related:
     server_groups: dict[str, list[str]] = field(default_factory=dict)
 
 
-def load_related(session: Session, servers: list[Server]) -> Related:
+def load_related(session: Session, servers: list[Server], *, tags: bool = True,
+                 groups: bool = True) -> Related:
+    """Batch queries for a page (never one per server). The network lookups run only
+    for servers that have a compute port; tags (shown from 2.26) only with ``tags``,
+    server groups (shown by show and update from 2.71) only with ``groups``: a list of
+    servers without NICs at an old version costs one query."""
     ids = [server.id for server in servers]
-    tags: dict[str, list[str]] = {}
-    rows = session.scalars(select(ServerTag).where(ServerTag.server_id.in_(ids))) if ids else []
-    for row in rows:
-        tags.setdefault(row.server_id, []).append(row.tag)
-    return Related(network.server_addresses(session, ids) if ids else {},
-                   network.server_security_groups(session, ids) if ids else {}, tags,
-                   server_groups.groups_of(session, ids))
+    found: dict[str, list[str]] = {}
+    if ids and tags:
+        for server_id, tag in session.execute(
+                select(ServerTag.server_id, ServerTag.tag).where(ServerTag.server_id.in_(ids))):
+            found.setdefault(server_id, []).append(tag)
+    wired = _with_ports(session, ids)
+    return Related(network.server_addresses(session, wired) if wired else {},
+                   network.server_security_groups(session, wired) if wired else {}, found,
+                   server_groups.groups_of(session, ids) if ids and groups else {})
+
+
+def _with_ports(session: Session, ids: list[str]) -> list[str]:
+    if not ids:
+        return []
+    return list(session.scalars(select(Port.device_id).distinct().where(
+        Port.device_id.in_(ids), Port.device_owner.like("compute:%"))))
 
 
 def nova_time(value) -> str | None:
     """Nova prints launched_at with microseconds and no zone."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+    return value.isoformat(timespec="microseconds") if value else None
+
+
+def _isotime(value) -> str | None:
+    """``isotime`` for the naive UTC datetimes the store returns, ~2x quicker."""
+    if value is None or value.tzinfo is not None:
+        return isotime(value)
+    return value.isoformat(timespec="seconds") + "Z"
 
 
 class ServerView:
+    """Renders servers for one request. A list renders every server of a page with the
+    same view, so what depends only on the version, the caller and the settings (version
+    checks, link prefixes) is worked out once here, not per server."""
+
     def __init__(self, cloud: Cloud, version: Version, is_admin: bool) -> None:
         self.cloud, self.version, self.is_admin = cloud, version, is_admin
+        self._at = {text: version.at_least(text) for text in (
+            "2.3", "2.9", "2.16", "2.19", "2.26", "2.47", "2.63", "2.71", "2.73", "2.75")}
+        self._self_url = cloud.settings.url("compute/v2.1/")
+        self._bookmark_url = cloud.settings.url("compute/")
+        self._host_ids: dict[tuple[str, str], str] = {}
 
     def _links(self, kind: str, item_id: str) -> list[dict]:
-        settings = self.cloud.settings
-        return [{"rel": "self", "href": settings.url(f"compute/v2.1/{kind}/{item_id}")},
-                {"rel": "bookmark", "href": settings.url(f"compute/{kind}/{item_id}")}]
+        return [{"rel": "self", "href": f"{self._self_url}{kind}/{item_id}"},
+                {"rel": "bookmark", "href": f"{self._bookmark_url}{kind}/{item_id}"}]
+
+    def _bookmark(self, kind: str, item_id: str) -> list[dict]:
+        return [{"rel": "bookmark", "href": f"{self._bookmark_url}{kind}/{item_id}"}]
 
     def summary(self, server: Server) -> dict:
         return {"id": server.id, "name": server.name, "links": self._links("servers", server.id)}
@@ -69,16 +102,16 @@ class ServerView:
         body.update(self._extensions(server, related))
         if self.is_admin:
             body.update(self._admin_attributes(server))
-        if self.version.at_least("2.71") and show_server_groups:
+        if show_server_groups and self._at["2.71"]:
             body["server_groups"] = related.server_groups.get(server.id, [])
         return body
 
     def updated(self, server: Server, related: Related) -> dict:
         """``PUT /servers/{id}``: the basic view before 2.75, the full view from it."""
-        if self.version.at_least("2.75"):
+        if self._at["2.75"]:
             return self.full(server, related, show_server_groups=True)
         body = self.basic(server, related, extended_addresses=False)
-        if self.version.at_least("2.71"):
+        if self._at["2.71"]:
             body["server_groups"] = related.server_groups.get(server.id, [])
         return body
 
@@ -89,7 +122,7 @@ class ServerView:
             "tenant_id": server.project_id, "user_id": server.user_id,
             "metadata": dict(server.server_metadata or {}), "hostId": self._host_id(server),
             "image": self._image(server), "flavor": self._flavor(server),
-            "created": isotime(server.created_at), "updated": isotime(server.updated_at),
+            "created": _isotime(server.created_at), "updated": _isotime(server.updated_at),
             "addresses": self.addresses(related.addresses.get(server.id, {}),
                                         extended=extended_addresses),
             "accessIPv4": server.access_ipv4, "accessIPv6": server.access_ipv6,
@@ -105,15 +138,16 @@ class ServerView:
 
     def _versioned(self, server: Server, related: Related) -> dict:
         body: dict = {}
-        if self.version.at_least("2.9"):
+        at = self._at
+        if at["2.9"]:
             body["locked"] = server.locked
-        if self.version.at_least("2.19"):
+        if at["2.19"]:
             body["description"] = server.description
-        if self.version.at_least("2.26"):
+        if at["2.26"]:
             body["tags"] = sorted(related.tags.get(server.id, []))
-        if self.version.at_least("2.63"):
+        if at["2.63"]:
             body["trusted_image_certificates"] = None
-        if self.version.at_least("2.73"):
+        if at["2.73"]:
             body["locked_reason"] = server.locked_reason
         return body
 
@@ -132,7 +166,7 @@ class ServerView:
         }
         if not body["security_groups"]:
             del body["security_groups"]
-        if self.is_admin and self.version.at_least("2.16"):
+        if self.is_admin and self._at["2.16"]:
             body["host_status"] = "UP" if server.host else ""
         return body
 
@@ -142,7 +176,7 @@ class ServerView:
             "OS-EXT-SRV-ATTR:instance_name": f"instance-{server.id[:8]}",
             "OS-EXT-SRV-ATTR:hypervisor_hostname": server.host,
         }
-        if self.version.at_least("2.3"):
+        if self._at["2.3"]:
             body.update({
                 "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
                 "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
@@ -154,19 +188,24 @@ class ServerView:
         return body
 
     def _host_id(self, server: Server) -> str:
-        if not server.host:
+        host = server.host
+        if not host:
             return ""
-        return hashlib.sha224((server.project_id + server.host).encode()).hexdigest()
+        key = (server.project_id, host)
+        found = self._host_ids.get(key)
+        if found is None:
+            found = self._host_ids[key] = hashlib.sha224("".join(key).encode()).hexdigest()
+        return found
 
     def _image(self, server: Server) -> dict | str:
         if not server.image_id:
             return ""
-        return {"id": server.image_id, "links": self._links("images", server.image_id)[1:]}
+        return {"id": server.image_id, "links": self._bookmark("images", server.image_id)}
 
     def _flavor(self, server: Server) -> dict:
+        if not self._at["2.47"]:
+            return {"id": server.flavor_id, "links": self._bookmark("flavors", server.flavor_id)}
         flavor = server.flavor or {}
-        if not self.version.at_least("2.47"):
-            return {"id": server.flavor_id, "links": self._links("flavors", server.flavor_id)[1:]}
         return {"vcpus": flavor.get("vcpus", 0), "ram": flavor.get("ram", 0),
                 "disk": flavor.get("disk", 0), "ephemeral": flavor.get("ephemeral", 0),
                 "swap": flavor.get("swap", 0), "original_name": flavor.get("name", ""),

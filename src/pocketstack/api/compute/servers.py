@@ -42,7 +42,7 @@ def _list(cloud, context, version, request: Request, *, detail: bool) -> dict:
             session, context, query.filters, marker=query.marker, limit=query.limit,
             sort_key=query.sort_key, descending=query.descending)
         if detail:
-            related = load_related(session, found)
+            related = load_related(session, found, tags=version.at_least("2.26"), groups=False)
             items = [view.full(server, related) for server in found]
         else:
             items = [view.summary(server) for server in found]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -70,7 +71,14 @@ def flavor_copy(flavor: Flavor) -> dict:
     }
 
 
-def check_image_fits(flavor: Flavor, min_ram: int, min_disk: int) -> None:
+class FlavorSize(NamedTuple):
+    """The sizes of a server's saved flavor copy (its Flavor row may be gone)."""
+
+    ram: int
+    disk: int
+
+
+def check_image_fits(flavor: Flavor | FlavorSize, min_ram: int, min_disk: int) -> None:
     if min_ram and flavor.ram < min_ram:
         raise BadRequest("Flavor's memory is too small for requested image.")
     if min_disk and flavor.disk and flavor.disk < min_disk:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy.orm import Session
 
 from pocketstack.drivers.compute.base import ComputeDriver, PowerState
 from pocketstack.errors import Conflict, DriverError
+from pocketstack.services.compute import boot
 from pocketstack.services.compute import server_states as states
-from pocketstack.services.compute.servers import get_server, get_writable
+from pocketstack.services.compute.servers import get_server, get_writable, sanitize_hostname
 from pocketstack.services.context import RequestContext
 from pocketstack.services.image import for_compute as images
 
@@ -72,3 +75,39 @@ def console_output(driver: ComputeDriver | None, server_id: str, vm_state: str,
         raise Conflict(f"Instance {server_id} is not ready: {exc.message}") from None
     # ``length`` lines means exactly that many: no empty line after the last newline.
     return "\n".join(output.splitlines()[-length:]) if length else output
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """A rebuild, shape-checked by the API: the new image and the fields that change
+    (``changes``: column → value for name, description, metadata, access IPs, disk config,
+    user data; ``key_name`` only when given, None removing the key)."""
+
+    image_id: str
+    changes: dict = field(default_factory=dict)
+    key_name: str | None = None
+    sets_key: bool = False
+
+
+def rebuild(session: Session, context: RequestContext, server_id: str, request: Rebuild):
+    """Start a rebuild: the server keeps its id, flavor and ports, and gets a fresh disk
+    from the new image; the reconciler replaces the instance (a stopped server stays off)."""
+    server = get_writable(session, context, server_id)
+    states.require_state(server, "rebuild", (states.ACTIVE, states.STOPPED, states.ERROR))
+    image = images.image_for_boot(session, context, request.image_id)
+    flavor = server.flavor or {}
+    boot.check_image_fits(boot.FlavorSize(int(flavor.get("ram", 0)), int(flavor.get("disk", 0))),
+                          image.min_ram, image.min_disk)
+    if "server_metadata" in request.changes:
+        boot.check_metadata(session, server.project_id, request.changes["server_metadata"])
+    if request.sets_key:
+        keypair = (boot.keypair_for_boot(session, context, request.key_name)
+                   if request.key_name else None)
+        server.key_name = keypair.name if keypair else None
+        server.key_data = keypair.public_key if keypair else None
+    for column, value in request.changes.items():
+        setattr(server, column, value)
+    if "name" in request.changes:
+        server.hostname = sanitize_hostname(request.changes["name"])
+    server.image_id, server.task_state = image.id, states.REBUILDING
+    return server

@@ -10,6 +10,7 @@ SCHEDULING, SPAWNING = "scheduling", "spawning"
 POWERING_OFF, POWERING_ON = "powering-off", "powering-on"
 REBOOTING, REBOOTING_HARD = "rebooting", "rebooting_hard"
 IMAGE_SNAPSHOT, DELETING = "image_snapshot", "deleting"
+REBUILDING = "rebuilding"
 
 _STATUS = {BUILDING: "BUILD", ACTIVE: "ACTIVE", STOPPED: "SHUTOFF", ERROR: "ERROR"}
 _TASK_STATUS = {REBOOTING: "REBOOT", REBOOTING_HARD: "HARD_REBOOT"}
@@ -23,6 +24,8 @@ KNOWN_STATUSES = frozenset({
 
 
 def status_of(vm_state: str, task_state: str | None) -> str:
+    if task_state == REBUILDING:  # whatever the vm state it started from, as Nova shows
+        return "REBUILD"
     if vm_state == ACTIVE and task_state in _TASK_STATUS:
         return _TASK_STATUS[task_state]
     return _STATUS.get(vm_state, "UNKNOWN")
@@ -30,6 +33,8 @@ def status_of(vm_state: str, task_state: str | None) -> str:
 
 def states_for_status(status: str) -> tuple[str | None, tuple[str, ...] | None]:
     """(vm_state, task states) a ``status`` filter selects; (None, None) matches nothing."""
+    if status == "REBUILD":
+        return ACTIVE, (REBUILDING,)
     for task_state, shown in _TASK_STATUS.items():
         if shown == status:
             return ACTIVE, (task_state,)

@@ -35,3 +35,20 @@ export function flavorLabel(flavor) {
 
 export const isServerBusy = (s) => Boolean(s["OS-EXT-STS:task_state"]) ||
   ["BUILD", "REBOOT", "HARD_REBOOT", "DELETING"].includes(s.status);
+
+const lbaas = async (path, key) => (await api.get("load-balancer", path))[key];
+export const loadBalancers = () => lbaas("/loadbalancers", "loadbalancers");
+export const pools = () => lbaas("/pools", "pools");
+
+// Instances' addresses that can be a pool member or take a floating IP:
+// [{server, port, subnet, address, label}], optionally only those on `subnetId`.
+export async function instanceAddresses(subnetId) {
+  const [serverList, portList] = await Promise.all([servers(),
+    ports("?device_owner=compute:nova")]);
+  const names = new Map(serverList.map((s) => [s.id, s.name]));
+  return portList.filter((p) => names.has(p.device_id)).flatMap((p) => p.fixed_ips
+    .filter((ip) => !subnetId || ip.subnet_id === subnetId)
+    .map((ip) => ({ server: names.get(p.device_id), port: p.id, subnet: ip.subnet_id,
+      address: ip.ip_address, label: `${names.get(p.device_id)} — ${ip.ip_address}` })))
+    .sort((a, b) => a.label.localeCompare(b.label));
+}

@@ -106,6 +106,15 @@ export function field(label, control, help) {
     help ? h("p", { class: "help", id: helpId }, help) : null);
 }
 
+// Checkboxes of one name in a fieldset; items: [[value, text]], checked(value) → bool.
+export function checkboxes(legend, name, items, checked = () => false, help) {
+  return h("fieldset", { class: "checks" }, h("legend", {}, legend),
+    help ? h("p", { class: "help" }, help) : null,
+    items.length ? items.map(([value, text]) => h("label", { class: "check" },
+      h("input", { type: "checkbox", name, value, checked: checked(value) }), text))
+      : h("p", { class: "muted" }, "None available."));
+}
+
 export function select(name, options, { value, required } = {}) {
   return h("select", { name, required },
     options.map(([optionValue, text]) =>
@@ -155,3 +164,5 @@ export function section(title, ...children) {
   const id = `s-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), children);
 }
+
+export const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
