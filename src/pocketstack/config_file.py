@@ -12,9 +12,11 @@ of `up`, at the top level::
     public_cidr = "172.24.4.0/24"    # the floating IP range (used when first started)
     region = "RegionOne"
     token_ttl = 3600                 # seconds a token lives
+    tls_cert = "/etc/pocketstack/tls/cert.pem"   # serve HTTPS (both or neither)
+    tls_key = "/etc/pocketstack/tls/key.pem"
 
 Contract: ``load`` returns only the keys the file sets, each checked and converted
-(``data_dir`` a ``Path``, ``token_ttl`` an ``int``); an option given on the command line
+(``data_dir`` and the TLS files ``Path``s, ``token_ttl`` an ``int``); an option given on the command line
 wins over the file, a key the file leaves out keeps the option's default. Anything wrong
 (unreadable file, bad TOML, unknown key, bad value) raises ``ConfigFileError`` naming the
 file and the key.
@@ -88,9 +90,18 @@ def _token_ttl(value: Any) -> int:
     return value
 
 
+def _pem_file(value: Any) -> Path:
+    if not isinstance(value, str) or not value.startswith("/"):
+        raise ValueError('expected the absolute path of a PEM file, e.g. "/etc/ssl/cloud.pem"')
+    if not Path(value).is_file():
+        raise ValueError("no such file")
+    return Path(value)
+
+
 KEYS: dict[str, Callable[[Any], Any]] = {
     "listen": _listen, "data_dir": _data_dir, "prefix": _prefix, "driver": _driver,
     "public_cidr": _public_cidr, "region": _region, "token_ttl": _token_ttl,
+    "tls_cert": _pem_file, "tls_key": _pem_file,
 }
 
 
@@ -129,7 +140,7 @@ def render(values: dict[str, Any]) -> str:
     """``values`` (keys of ``KEYS``) as the TOML lines of a config file, in ``KEYS`` order."""
     lines = []
     for key in KEYS:
-        if key in values:
+        if values.get(key) is not None:
             value = values[key]
             text = str(value) if isinstance(value, int) else '"' + _escaped(str(value)) + '"'
             lines.append(f"{key} = {text}")

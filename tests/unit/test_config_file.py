@@ -173,3 +173,24 @@ def test_purge_takes_prefix_and_data_dir_from_the_file(tmp_path, purged, keep_da
     assert result.exit_code == 0, result.output
     assert purged == ["dp4"]
     assert data_dir.exists() == keep_data
+
+
+def test_tls_files_come_from_the_file_and_must_exist(tmp_path, served):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_text("cert"), key.write_text("key")
+    path = write(tmp_path, f'tls_cert = "{cert}"\ntls_key = "{key}"\ndriver = "fake"\n')
+    result = CliRunner().invoke(cli.main, ["up", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (served["settings"].tls_cert, served["settings"].tls_key) == (cert, key)
+
+    missing = write(tmp_path, f'tls_cert = "{tmp_path / "nope.pem"}"\n')
+    with pytest.raises(ConfigFileError, match="no such file"):
+        config_file.load(missing)
+
+
+def test_a_tls_cert_without_its_key_is_refused(tmp_path, served):
+    cert = tmp_path / "cert.pem"
+    cert.write_text("cert")
+    path = write(tmp_path, f'tls_cert = "{cert}"\n')
+    result = CliRunner().invoke(cli.main, ["up", "--config", str(path)])
+    assert result.exit_code == 2 and "go together" in result.output

@@ -157,6 +157,8 @@ def show_config(config_path: Path | None) -> None:
     else the defaults."""
     defaults = {option.name: option.default() if callable(option.default) else option.default
                 for option in up.params if option.name in config_file.KEYS}
+    defaults = {name: value for name, value in defaults.items()
+                if isinstance(value, (str, int, Path))}  # options with no default are left out
     options = {**defaults, **read_config_file(config_path)}
     click.echo(config_file.render(options), nl=False)
 
