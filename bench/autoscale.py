@@ -24,6 +24,7 @@ Goals: reaction ≤ 2 s, LB ACTIVE ≤ 1 s, ≤ 20 MB per LB. Prints a table, th
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import random
@@ -43,8 +44,6 @@ from pocketstack.demo.client import CloudClient, wait_for
 from pocketstack.demo.load import Load
 from pocketstack.demo.teardown import Teardown
 from pocketstack.demo.webgame import LB, Deployer, GroupShape
-from pocketstack.host import names, netns
-from pocketstack.host.proc import netns_path, setns
 
 PORT = 18892
 GOALS = {"reaction_s": 2.0, "lb_active_s": 1.0, "lb_mib": 20}
@@ -76,9 +75,10 @@ def classic(cloud: CloudClient, dep: Deployer, clients: int) -> dict:
         "security_group_id": group, "direction": "ingress", "ethertype": "IPv4",
         "protocol": "tcp", "port_range_min": 80, "port_range_max": 80,
         "remote_ip_prefix": "0.0.0.0/0"}})
-    server = dep.server_template(userdata.php("127.0.0.1", "127.0.0.1", "unused"))
-    server.update(name="php", networks=[{"uuid": private}], security_groups=[{"name": group}],
-                  key_name="loic")
+    user_data = userdata.php("127.0.0.1", "127.0.0.1", "unused")
+    server = {"name": "php", "imageRef": dep.image(), "flavorRef": dep.flavor(),
+              "networks": [{"uuid": private}], "security_groups": [{"name": group}],
+              "key_name": "loic", "user_data": base64.b64encode(user_data.encode()).decode()}
     first = cloud.post("compute", "/servers", {"server": server})["server"]["id"]
     dep.teardown.push("php servers", lambda: [dep.delete_server(s["id"])
                                               for s in php_servers(cloud)])
@@ -89,8 +89,7 @@ def classic(cloud: CloudClient, dep: Deployer, clients: int) -> dict:
     dep.teardown.push("classic floating IP",
                       lambda: cloud.delete("network", f"/floatingips/{fip['id']}"))
     site = f"http://{fip['floating_ip_address']}"
-    wait_for(lambda: httpx.get(f"{site}/health.php", timeout=2).status_code == 200, 30,
-             "the PHP server through its floating IP")
+    wait_for(lambda: answers(f"{site}/health.php"), 30, "the PHP server through its floating IP")
     env = {**os.environ, "SERVER": fip["floating_ip_address"], "IMAGE_ID": dep.image(),
            "PATH": f"{boot.VENV_BIN}:{os.environ['PATH']}"}
     loop = subprocess.Popen(["bash", "-c", classic_loop_script()], env=env,
@@ -108,6 +107,13 @@ def classic(cloud: CloudClient, dep: Deployer, clients: int) -> dict:
         loop.wait(10)
     load.join()
     return {"reaction_active_s": round(reaction, 2), "requests": load.result.requests}
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def haproxy_rss_kib() -> int:
@@ -152,8 +158,7 @@ def group(cloud: CloudClient, dep: Deployer, clients: int) -> dict:
     dep.floating_ip()
     dep.group(GroupShape(max_size=3))
     site, group_id = f"http://{dep.game.floating_ip}", dep.game.ids["group"]
-    wait_for(lambda: httpx.get(f"{site}/top", timeout=3).status_code == 200, 240,
-             "the game through the load balancer")
+    wait_for(lambda: answers(f"{site}/top"), 240, "the game through the load balancer")
 
     def active() -> set[str]:
         servers = cloud.get("autoscaling", f"/groups/{group_id}")["group"]["servers"]
@@ -176,10 +181,7 @@ def measure(args, prefix: str) -> dict:
     report: dict = {"cores": os.cpu_count(), "clients": args.clients}
     try:
         cloud_process.start()
-        for line in (cloud_process.data_dir / "openrc.demo").read_text().splitlines():
-            if line.startswith("export ") and "=" in line:
-                key, _, value = line.removeprefix("export ").partition("=")
-                os.environ[key] = value.strip("'\"")
+        os.environ.update(cloud_process.openrc("demo"))
         cloud = CloudClient()
         cloud.login()
         dep = Deployer(cloud, Teardown(say), say)
@@ -197,7 +199,7 @@ def measure(args, prefix: str) -> dict:
         finally:
             dep.teardown.run()
     finally:
-        cloud_process.stop()
+        cloud_process.close()
     return report
 
 
@@ -224,16 +226,8 @@ def main() -> None:
     if os.geteuid() != 0:
         sys.exit("bench/autoscale.py needs root (it runs real namespace instances)")
     prefix = "a" + "".join(random.choices(string.ascii_lowercase, k=4))
-    host_ns = names.kernel_name(prefix, "host_ns", "benchhost")
-    netns.create(host_ns)
-    try:
-        setns(netns_path(host_ns))
+    with boot.cloud_process.joined_host_namespace(prefix, "benchhost"):
         report = measure(args, prefix)
-    finally:
-        for name in netns.list_names(prefix):
-            if name != host_ns:
-                netns.delete(name)
-        netns.delete(host_ns)
     print_table(report)
     print(json.dumps(report))
 

@@ -30,7 +30,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import socket
 import statistics
 import string
@@ -44,11 +43,15 @@ from pathlib import Path
 
 import httpx
 
-from pocketstack.drivers.compute import inventory
-from pocketstack.host import cgroups, links, mounts, names, netns
-from pocketstack.host.proc import netns_path, setns
+from pocketstack.cli import auth
+from pocketstack.host import cgroups, links, names, netns
 
-VENV_BIN = Path(sys.executable).parent
+# The cloud-process harness is shared with the tests: run as a script, bench/ is on the
+# path but the repository root (the ``tests`` package) is not.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.harness import cloud_process
+
+VENV_BIN = cloud_process.VENV_BIN
 PORTS = {"namespace": 18822, "fake": 18823}
 HEADERS = {"OpenStack-API-Version": "compute 2.37", "X-OpenStack-Nova-API-Version": "2.37"}
 LISTEN_PORT = 8080
@@ -65,63 +68,27 @@ def listener_script() -> str:
     return f"#!/bin/sh\n{serve}\n"
 
 
-class Cloud:
-    """One ``pocketstack up`` in this process's (host) network namespace."""
+class Cloud(cloud_process.UpProcess):
+    """One ``pocketstack up`` in this thread's (host) network namespace; ``close()``
+    purges the prefix and removes the data dir and the log."""
 
-    def __init__(self, driver: str, prefix: str, data_dir: Path) -> None:
-        self.driver, self.prefix, self.data_dir = driver, prefix, data_dir
-        self.base = f"http://127.0.0.1:{PORTS[driver]}"
-        self.process: subprocess.Popen | None = None
-        self.log = Path(f"{data_dir}.log")
+    STOP_TIMEOUT = 60.0  # a cloud with hundreds of instances takes a while to stop
 
-    def start(self) -> None:
-        self.data_dir.mkdir(mode=0o700)
-        with open(self.log, "w") as log:
-            self.process = subprocess.Popen(
-                [str(VENV_BIN / "pocketstack"), "up", "--driver", self.driver, "--prefix",
-                 self.prefix, "--data-dir", str(self.data_dir), "--listen",
-                 self.base.removeprefix("http://")],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while "is ready" not in self.log.read_text():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(self.log.read_text())
-            time.sleep(0.05)
+    def __init__(self, driver: str, prefix: str, data_dir: Path, port: int = 0) -> None:
+        super().__init__(data_dir, port or PORTS[driver], driver=driver, prefix=prefix,
+                         log=Path(f"{data_dir}.log"))
+        self.base = self.url
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        for pid in inventory.launcher_pids(str(self.data_dir / "instances")):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        subprocess.run([str(VENV_BIN / "pocketstack"), "purge", "--yes", "--prefix",
-                        self.prefix, "--data-dir", str(self.data_dir)],
-                       capture_output=True, check=False, timeout=600)
-        with open("/proc/self/mountinfo") as handle:
-            points = [line.split()[4] for line in handle]
-        for point in sorted((p for p in points if p.startswith(f"{self.data_dir}/")),
-                            reverse=True):
-            mounts.unmount(point)
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+    def close(self) -> None:
+        super().close()
         self.log.unlink(missing_ok=True)
 
     def client(self, user: str) -> httpx.Client:
-        password = (self.data_dir / f"{user}-password").read_text().strip()
+        """A client logged in as ``user`` (project ``user``), with ``project_id``."""
         http = httpx.Client(base_url=self.base, timeout=60)
-        response = http.post("/identity/v3/auth/tokens", json={"auth": {
-            "identity": {"methods": ["password"], "password": {"user": {
-                "name": user, "domain": {"id": "default"}, "password": password}}},
-            "scope": {"project": {"name": user, "domain": {"id": "default"}}}}})
-        response.raise_for_status()
-        http.headers.update({"X-Auth-Token": response.headers["X-Subject-Token"], **HEADERS})
-        http.project_id = response.json()["token"]["project"]["id"]
+        login = auth.log_in(http, self.openrc(user))
+        http.headers.update({"X-Auth-Token": login.token, **HEADERS})
+        http.project_id = login.project_id
         return http
 
 
@@ -351,7 +318,7 @@ def measure(args, prefix: str, host_ns: str) -> dict:
         ids = prepare(fake)
         report["baseline_fake"] = run_servers(fake, ids, args.servers, 1, reach=False)
     finally:
-        fake.stop()
+        fake.close()
     report["baseline_bare_netns_veth"] = bare_netns_veth(prefix)
     report["baseline_idle_python_rss_mib"] = round(idle_python_rss_mib(), 1)
     real = Cloud("namespace", prefix, Path(f"/tmp/boot-{prefix}"))
@@ -363,7 +330,7 @@ def measure(args, prefix: str, host_ns: str) -> dict:
             report[f"real_{clients}c"] = run_servers(real, ids, args.servers, clients, True)
         report["ramp"] = ramp(real, ids, args.max_idle, args.batch)
     finally:
-        real.stop()
+        real.close()
     base = report["baseline_fake"]
     for clients in (1, 4):
         row = report[f"real_{clients}c"]
@@ -419,16 +386,8 @@ def main() -> None:
     if os.geteuid() != 0:
         sys.exit("bench/boot.py needs root (it runs real namespace instances)")
     prefix = "b" + "".join(random.choices(string.ascii_lowercase, k=4))
-    host_ns = names.kernel_name(prefix, "host_ns", "benchhost")
-    netns.create(host_ns)
-    try:
-        setns(netns_path(host_ns))  # this thread (and threads/processes it starts) joins it
+    with cloud_process.joined_host_namespace(prefix, "benchhost") as host_ns:
         report = measure(args, prefix, host_ns)
-    finally:
-        for name in netns.list_names(prefix):
-            if name != host_ns:
-                netns.delete(name)
-        netns.delete(host_ns)
     print_table(report)
     print(json.dumps(report))
 

@@ -37,10 +37,7 @@ from contextlib import closing
 from pathlib import Path
 
 import httpx
-from boot import HEADERS, Cloud, cgroup_memory, mem_available, ok, prepare
-
-from pocketstack.host import names, netns
-from pocketstack.host.proc import netns_path, setns
+from boot import HEADERS, Cloud, cgroup_memory, cloud_process, mem_available, ok, prepare
 
 PORTS = {"fake": 18903, "namespace": 18904}
 CLIENTS = 4
@@ -172,7 +169,7 @@ def load_fake(servers: int) -> dict:
             cloud.start()
             return _load_fake(cloud, servers)
         finally:
-            cloud.stop()
+            cloud.close()
 
 
 def _load_fake(cloud: Cloud, servers: int) -> dict:
@@ -208,14 +205,13 @@ class LoadCloud(Cloud):
     """``bench/boot.py``'s cloud on this benchmark's ports."""
 
     def __init__(self, driver: str, prefix: str, data_dir: Path) -> None:
-        super().__init__(driver, prefix, data_dir)
-        self.base = f"http://127.0.0.1:{PORTS[driver]}"
+        super().__init__(driver, prefix, data_dir, PORTS[driver])
 
-    def stop(self) -> None:
+    def close(self) -> None:
         """Stop and purge; the cloud's log is kept as ``/tmp/load-<prefix>-<driver>.log``."""
         if self.log.exists():
             shutil.copy(self.log, f"/tmp/load-{self.prefix}-{self.driver}.log")
-        super().stop()
+        super().close()
 
 
 # (b) the namespace driver
@@ -227,22 +223,14 @@ def unique_prefix() -> str:
 
 def load_namespace(instances: int) -> dict:
     prefix = unique_prefix()
-    host_ns = names.kernel_name(prefix, "host_ns", "loadhost")
-    netns.create(host_ns)
-    try:
-        setns(netns_path(host_ns))  # this thread and what it starts join the test host
+    with cloud_process.joined_host_namespace(prefix, "loadhost"):
         cloud = LoadCloud("namespace", prefix, Path(f"/tmp/load-{prefix}"))
         try:
             cloud.start()
             return _load_namespace(cloud, instances)
         finally:
             print("  namespace: stopping and purging...", flush=True)
-            cloud.stop()
-    finally:
-        for name in netns.list_names(prefix):
-            if name != host_ns:
-                netns.delete(name)
-        netns.delete(host_ns)
+            cloud.close()
 
 
 def _load_namespace(cloud: Cloud, instances: int) -> dict:

@@ -52,7 +52,10 @@ def namespace_available() -> bool:
             and all(shutil.which(tool) for tool in tools))
 
 
-def make_drivers(settings: Settings):
+def make_drivers(settings: Settings, *, owns_host: bool = True):
+    """``(compute, network)`` drivers. ``owns_host=False`` (``up --no-agent``: a separate
+    ``pocketstack agent`` owns the host): the compute driver only answers the API's
+    read-only queries and cleans nothing up, and no linux network driver is made."""
     if settings.driver == "fake":
         compute = FakeComputeDriver(os.environ.get("POCKETSTACK_FAKE_FAIL_SPAWN"))
         return compute, FakeNetworkDriver(os.environ.get("POCKETSTACK_FAKE_FAIL_NETWORK"))
@@ -60,7 +63,8 @@ def make_drivers(settings: Settings):
         from pocketstack.drivers.compute.namespace import NamespaceComputeDriver
         from pocketstack.drivers.network.linux import LinuxNetworkDriver
 
-        return NamespaceComputeDriver(settings), LinuxNetworkDriver(settings)
+        compute = NamespaceComputeDriver(settings, owns_host=owns_host)
+        return compute, LinuxNetworkDriver(settings) if owns_host else None
     raise ValueError(f"driver {settings.driver!r} is not available in this build")
 
 
@@ -95,7 +99,7 @@ def assemble(settings: Settings, *, start_agent: bool = True,
     _private_state_store(settings)
     db = Database(settings.database_url)
     upgrade(db)
-    compute_driver, network_driver = make_drivers(settings)
+    compute_driver, network_driver = make_drivers(settings, owns_host=with_agent)
     cloud = Cloud(settings=settings, db=db, compute_driver=compute_driver,
                   loadbalancer_driver=make_loadbalancer_driver(settings))
     agent = _agent(cloud, network_driver) if with_agent else Agent([])

@@ -27,9 +27,9 @@ from pocketstack.host import names
 from pocketstack.host.proc import netns_path
 from pocketstack.wiring import namespace_available
 from tests.compat.cloud import CloudProcess
-from tests.integration.flow.helpers import RealCloud, read_openrc
+from tests.harness.cloud_process import VENV_BIN, client_env
+from tests.integration.flow.helpers import RealCloud
 
-VENV_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin"
 PORT = 18851  # the namespace cloud's port (this helper's range is 18850-18859)
 
 
@@ -90,8 +90,7 @@ class BrowserCloud:
 
     def demo_env(self) -> dict[str, str]:
         """The environment of ``openrc.demo``: for checks made beside the browser."""
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.data_dir),
-                "LANG": "C.UTF-8", **read_openrc(self.data_dir / "openrc.demo")}
+        return client_env(self.data_dir, home=str(self.data_dir))
 
     def openstack(self, *args: str, env: dict[str, str] | None = None) -> str:
         result = subprocess.run([str(VENV_BIN / "openstack"), *args], env=env or self.demo_env(),
@@ -99,9 +98,14 @@ class BrowserCloud:
         assert result.returncode == 0, f"openstack {' '.join(args)}:\n{result.stderr}"
         return result.stdout
 
+    def wait_ssh(self, key: Path, address: str, timeout: float = 60) -> str:
+        """``hostname`` of the instance at ``address`` over ssh with ``key`` (real clouds)."""
+        assert self.real, "only the namespace driver runs sshd"
+        key.chmod(0o600)
+        return self._cloud.wait_ssh(key, address, timeout)
+
     def log_tail(self, lines: int = 60) -> str:
-        log = self._cloud.log if self.real else self._cloud.log_path
-        return "\n".join(log.read_text().splitlines()[-lines:]) if log.exists() else ""
+        return self._cloud.log_tail(lines)
 
     def stop(self) -> None:
         try:
@@ -109,7 +113,7 @@ class BrowserCloud:
                 self._forwarder.stop()
         finally:
             if self._cloud is not None:
-                self._cloud.stop()
+                self._cloud.close()
                 if self.real:
                     self._cloud.log.unlink(missing_ok=True)
                 else:

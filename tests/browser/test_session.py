@@ -91,6 +91,6 @@ def test_the_project_switcher_changes_what_is_shown(page: Page, cloud):
 
 
 def _admin_variables(cloud) -> dict[str, str]:
-    from tests.integration.flow.helpers import read_openrc
+    from tests.harness.cloud_process import read_openrc
 
     return read_openrc(cloud.data_dir / "openrc.admin")

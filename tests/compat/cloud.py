@@ -5,45 +5,22 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import openstack
 
-BIN_DIR = Path(sys.executable).parent
-READY_LINE = "pocketstack is ready"
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
+from tests.harness.cloud_process import VENV_BIN, UpProcess, free_port
+
 CLIENT_TIMEOUT = 180.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_captured(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run without stdin, capturing text output; the caller judges the exit code."""
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False,
                           stdin=subprocess.DEVNULL, timeout=CLIENT_TIMEOUT)
-
-
-def parse_openrc(path: Path) -> dict[str, str]:
-    """The ``export NAME=value`` lines of an openrc file, without running a shell."""
-    variables = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line.startswith("export "):
-            continue
-        name, _, value = line.removeprefix("export ").partition("=")
-        variables[name.strip()] = value.strip().strip("'\"")
-    return variables
 
 
 @dataclass(frozen=True)
@@ -60,91 +37,32 @@ class ClientError(AssertionError):
     """A stock client exited non-zero where the test expected success."""
 
 
-class CloudProcess:
-    """One `pocketstack up --driver fake` subprocess and the clients that talk to it."""
+class CloudProcess(UpProcess):
+    """One `pocketstack up --driver fake` subprocess (``tests/harness``) in ``root`` (data
+    dir, HOME of the clients, log) and the clients that talk to it."""
 
     def __init__(self, root: Path, env: dict[str, str] | None = None) -> None:
         self.root = root
-        self.data_dir = root / "data"
         self.home = root / "home"
         self.home.mkdir(parents=True, exist_ok=True)
-        self.log_path = root / "pocketstack.log"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.extra_env = dict(env or {})
-        self.process: subprocess.Popen | None = None
+        super().__init__(root / "data", free_port(), log=root / "pocketstack.log")
+        self.process_env = {**self.base_env(), **(env or {})}
         self._base_image_id: str | None = None
 
-    # -- lifecycle -------------------------------------------------------------------
+    @property
+    def log_path(self) -> Path:
+        return self.log
 
     def base_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "NOVA_"))}
         env.update(HOME=str(self.home), PYTHONUNBUFFERED="1", LC_ALL="C.UTF-8")
         return env
 
-    def start(self) -> None:
-        assert self.process is None, "already started"
-        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        command = [
-            str(BIN_DIR / "pocketstack"), "up", "--driver", "fake",
-            "--listen", f"127.0.0.1:{self.port}", "--data-dir", str(self.data_dir),
-        ]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env={**self.base_env(), **self.extra_env},
-            )
-        self._wait_ready(offset)
-
-    def _wait_ready(self, offset: int) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        files = [self.data_dir / name for name in ("openrc.demo", "openrc.admin", "clouds.yaml")]
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.process = None
-                raise RuntimeError(f"pocketstack up exited early:\n{self.log_tail()}")
-            if READY_LINE in self.log_text(offset) and all(p.exists() for p in files):
-                return
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"pocketstack up was not ready in {START_TIMEOUT} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """Stop the process by its PID: SIGTERM, then SIGKILL after a timeout."""
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
-
-    def restart(self) -> None:
-        """Stop and start again on the same data dir and port."""
-        self.stop()
-        self.start()
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
-    def log_text(self, offset: int = 0) -> str:
-        if not self.log_path.exists():
-            return ""
-        with self.log_path.open("rb") as log:
-            log.seek(offset)
-            return log.read().decode(errors="replace")
-
-    def log_tail(self, lines: int = 60) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:])
-
     # -- credentials -----------------------------------------------------------------
 
     def credentials(self, account: str) -> Credentials:
         """``demo`` or ``admin``, from the openrc file the cloud wrote."""
-        return Credentials(parse_openrc(self.data_dir / f"openrc.{account}"))
+        return Credentials(self.openrc(account))
 
     @property
     def demo(self) -> Credentials:
@@ -161,7 +79,7 @@ class CloudProcess:
         """Run a client from the venv's bin dir with the credentials' environment."""
         credentials = as_ or self.demo
         env = {**self.base_env(), **credentials.variables}
-        result = run_captured([str(BIN_DIR / program), *args], env)
+        result = run_captured([str(VENV_BIN / program), *args], env)
         if check and result.returncode != 0:
             raise ClientError(
                 f"$ {program} {' '.join(args)}\nexit {result.returncode}\n"
@@ -185,7 +103,7 @@ class CloudProcess:
 
     def pocketstack(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
         """A second `pocketstack` process (status, down, purge) on this cloud's data dir."""
-        command = [str(BIN_DIR / "pocketstack"), *args, "--data-dir", str(self.data_dir)]
+        command = [str(VENV_BIN / "pocketstack"), *args, "--data-dir", str(self.data_dir)]
         result = run_captured(command, self.base_env())
         if check and result.returncode != 0:
             raise ClientError(f"pocketstack {' '.join(args)}: {result.stdout}{result.stderr}")

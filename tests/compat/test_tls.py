@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import stat
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.compat.cloud import BIN_DIR, CloudProcess
+from tests.compat.cloud import CloudProcess
 
 pytestmark = pytest.mark.compat
 
@@ -52,15 +51,7 @@ class TLSCloud(CloudProcess):
         super().__init__(root)
         self.cert, self.key = self_signed(root)
         self.url = f"https://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        command = [str(BIN_DIR / "pocketstack"), "up", "--driver", "fake",
-                   "--listen", f"127.0.0.1:{self.port}", "--data-dir", str(self.data_dir),
-                   "--tls-cert", str(self.cert), "--tls-key", str(self.key)]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, env=self.base_env())
-        self._wait_ready(0)
+        self.args = ("--tls-cert", str(self.cert), "--tls-key", str(self.key))
 
 
 @pytest.fixture

@@ -4,16 +4,14 @@ namespace), and everything it made removed afterwards, even when the test failed
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from pocketstack.config import Settings
-from pocketstack.drivers.compute import inventory
-from pocketstack.host import mounts, names, netns
-from pocketstack.wiring import Deployment, assemble, purge_host_objects
+from pocketstack.host import names, netns
+from pocketstack.wiring import Deployment, assemble
+from tests.harness.cloud_process import remove_deployment
 
 
 @contextmanager
@@ -44,16 +42,4 @@ def stop(deployment: Deployment) -> None:
 def remove_everything(prefix: str, data_dir: Path, host: str) -> None:
     """Kill the instances' launchers, purge the prefix inside ``host``, unmount what is
     left under ``data_dir``, then remove it and the host namespace."""
-    for pid in inventory.launcher_pids(str(data_dir / "instances")):
-        try:
-            os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
-    if netns.exists(host):
-        netns.call(host, purge_host_objects, prefix)
-    with open("/proc/self/mountinfo") as handle:
-        points = [line.split()[4] for line in handle]
-    for point in sorted((p for p in points if p.startswith(f"{data_dir}/")), reverse=True):
-        mounts.unmount(point)
-    netns.delete(host)
-    shutil.rmtree(data_dir, ignore_errors=True)
+    remove_deployment(prefix, data_dir, host)

@@ -18,11 +18,16 @@ import subprocess
 import time
 from pathlib import Path
 
-from pocketstack.host import cgroups, links, mounts, netns, nft
+from pocketstack.host import cgroups, links, netns, nft
 from pocketstack.host.proc import netns_path
+from tests.harness.cloud_process import (
+    SSH_OPTIONS,
+    VENV_BIN,
+    client_env,
+    unmount_under,
+    wait_ready,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = ROOT / ".venv" / "bin"
 UNIT = Path("/lib/systemd/system/pocketstack.service")
 CONFIG_DIR = Path("/etc/pocketstack")
 STATE_DIR = Path("/var/lib/pocketstack")
@@ -30,9 +35,6 @@ VENV = Path("/opt/venvs/pocketstack")
 POLICY = Path("/usr/sbin/policy-rc.d")
 APT = ["apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=300",
        "-o", "Dpkg::Options::=--force-confold"]
-READY = "pocketstack is ready"
-SSH_OPTIONS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-               "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-o", "LogLevel=ERROR"]
 
 
 def unit_setting(name: str) -> str:
@@ -48,16 +50,6 @@ def bounding_set() -> str:
     """The unit's CapabilityBoundingSet= as ``setpriv --bounding-set`` wants it."""
     caps = unit_setting("CapabilityBoundingSet").lower().split()
     return "-all," + ",".join("+" + cap.removeprefix("cap_") for cap in caps)
-
-
-def read_openrc(path: Path) -> dict[str, str]:
-    env = {}
-    for line in path.read_text().splitlines():
-        words = shlex.split(line)
-        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
-            key, _, value = words[1].partition("=")
-            env[key] = value
-    return env
 
 
 class InstalledCloud:
@@ -111,18 +103,14 @@ class InstalledCloud:
         command = shlex.split(unit_setting("ExecStart"))
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
                **dict([unit_setting("Environment").split("=", 1)])}
-        ready_before = self.logged().count(READY)
+        offset = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "a") as log:
             self.process = subprocess.Popen(
                 ["nsenter", f"--net={netns_path(self.host_ns)}", "setpriv", "--inh-caps=-all",
                  f"--bounding-set={bounding_set()}", *command],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                 cwd="/")
-        deadline = time.monotonic() + timeout
-        while self.logged().count(READY) <= ready_before:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the installed cloud did not start:\n{self.tail()}")
-            time.sleep(0.1)
+        wait_ready(self.process, self.log, offset, timeout)
 
     def logged(self) -> str:
         return self.log.read_text() if self.log.exists() else ""
@@ -136,13 +124,9 @@ class InstalledCloud:
 
     # the stock client
 
-    def client_env(self) -> dict[str, str]:
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/root",
-                "LANG": "C.UTF-8", **read_openrc(self.data_dir / "openrc.demo")}
-
     def openstack(self, *args: str) -> str:
         return self.in_host([str(VENV_BIN / "openstack"), *args], timeout=180,
-                            env=self.client_env()).stdout
+                            env=client_env(self.data_dir)).stdout
 
     def openstack_json(self, *args: str):
         return json.loads(self.openstack(*args, "-f", "json"))
@@ -238,10 +222,3 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def unmount_under(directory: Path) -> None:
-    with open("/proc/self/mountinfo") as handle:
-        points = [line.split()[4] for line in handle]
-    for point in sorted((p for p in points if p.startswith(f"{directory}/")), reverse=True):
-        mounts.unmount(point)

@@ -1,4 +1,5 @@
-"""Crash soak: a seeded random workload (``workload.Soak``) against a real namespace cloud
+"""Crash soak: a seeded random workload (``workload.Soak`` with the load balancer steps of
+``balancers.BalancerSoak``) against a real namespace cloud
 in a test host namespace while the cloud is SIGKILLed at random moments and restarted.
 
 * ``test_whole_process``: ``pocketstack up`` (API + agent in one process) is killed
@@ -9,9 +10,11 @@ in a test host namespace while the cloud is SIGKILLed at random moments and rest
 
 After the kills, one last kill and restart, then the reconcilers must converge and the
 invariants hold: what the API shows equals the client's book of accepted writes (nothing
-lost, nothing resurrected, servers ACTIVE, floating IPs and security groups as last set),
+lost, nothing resurrected, servers ACTIVE, floating IPs and security groups as last set,
+load balancers ACTIVE with their listener, pool and members),
 the kernel holds exactly what the database names (``invariants``: each object once,
-nothing else of the prefix), every instance process is in its own cgroup, and a purge
+nothing else of the prefix; each load balancer's HAProxy serves what the database
+names), every instance process is in its own cgroup, and a purge
 leaves nothing. ``SOAK_SEED=<n>`` replays a run's choices (the seed is printed; kill
 moments still depend on timing).
 """
@@ -39,10 +42,11 @@ from tests.integration.crash.invariants import (
     cgroup_violations,
     converge,
     expected_kernel,
-    kernel,
     processes_mentioning,
+    settled_kernel,
 )
 
+from .balancers import BalancerSoak, check_balancers
 from .workload import Soak
 
 pytestmark = [pytest.mark.root, pytest.mark.soak]
@@ -91,12 +95,16 @@ def scenario(up, victim, prefix: str, value: int) -> None:
         process.start()
         process.wait_ready()
     demo = login(up)
-    soak = Soak(demo, random.Random(value), "sk", *landmarks(demo))
+    soak = BalancerSoak(demo, random.Random(value), "sk", *landmarks(demo))
     killer = Killer(victim, random.Random(value + 1),
                     KILLS if victim is up else AGENT_KILLS, PAUSE)
     killer.start()
     while killer.is_alive():
-        soak.step()
+        try:
+            soak.step()
+        except AssertionError:
+            assert killer.error is None, killer.error  # the restart failed: say why
+            raise
     assert killer.error is None, killer.error
     victim.kill()  # the final crash, then the final restart
     victim.start()
@@ -106,13 +114,15 @@ def scenario(up, victim, prefix: str, value: int) -> None:
     want = converge(up.data_dir, tail=lambda: up.tail() + victim.tail())
     converged = time.monotonic()
     check_book(demo, soak)
-    assert kernel(prefix, up.data_dir) == expected_kernel(prefix, want)
+    check_balancers(demo, soak)
+    assert settled_kernel(prefix, up.data_dir, want) == expected_kernel(prefix, want)
     assert cgroup_violations(prefix, str(up.data_dir / "instances")) == []
     print(f"TIMING {killer.kills + 1} kills of {victim.arguments()[0]}, restarts median "
           f"{killer.median_restart():.2f} s; workload {load_done - started:.1f} s, "
           f"{sum(soak.done.values())} writes accepted, {sum(soak.refused.values())} "
           f"refused; converged {converged - load_done:.1f} s after the last restart; "
-          f"{len(want['servers'])} servers alive, {demo.retries} retried calls")
+          f"{len(want['servers'])} servers and {len(want['loadbalancers'])} load balancers "
+          f"alive, {demo.retries} retried calls")
     print(f"accepted {dict(soak.done)}\nrefused {dict(soak.refused)}")
     purge_and_check(up, victim, prefix)
 

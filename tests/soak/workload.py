@@ -4,7 +4,7 @@ Each ``step`` picks one operation (weights in ``OPERATIONS``) on servers, networ
 with a subnet, routers (gateway set/cleared, interfaces added/removed), floating IPs
 (created, associated, disassociated, deleted), security groups and rules (and a server's
 groups changed through its port, what `openstack server add/remove security group`
-amounts to). The ``Book`` records every write the API accepted (2xx); a refusal (409 and
+amounts to); load balancers are added by ``balancers.BalancerSoak``. The ``Book`` records every write the API accepted (2xx); a refusal (409 and
 the like, e.g. a network whose ports are still being released) changes nothing. An answer
 lost in a kill is resolved by reading the resource back: creates are found by their
 unique name, updates by comparing what the API shows with what was asked.
@@ -38,9 +38,12 @@ class Book:
     servers: dict = field(default_factory=dict)  # id -> {"net", "port", "groups": set}
     fips: dict = field(default_factory=dict)  # id -> {"name", "port"}
     sgs: dict = field(default_factory=dict)  # id -> {"rules": set}
+    lbs: dict = field(default_factory=dict)  # id -> {"net", "vip", "listener", "pool", "members"}
 
 
 class Soak:
+    operations = OPERATIONS
+
     def __init__(self, api: Api, rng: random.Random, tag: str, public: str, image: str,
                  default_sg: str) -> None:
         self.api, self.rng, self.tag = api, rng, tag
@@ -51,9 +54,8 @@ class Soak:
         self.refused: Counter = Counter()
         self.log: list[str] = []
 
-
     def step(self) -> None:
-        names, weights = zip(*OPERATIONS.items())
+        names, weights = zip(*self.operations.items())
         getattr(self, self.rng.choices(names, weights)[0])()
 
     # plumbing
@@ -137,7 +139,7 @@ class Soak:
         assert subnet is not None, f"subnet {cidr} refused: {self.log[-1]}"
 
     def delete_network(self) -> None:
-        used = {s["net"] for s in self.book.servers.values()}
+        used = {v["net"] for v in (*self.book.servers.values(), *self.book.lbs.values())}
         net = self._pick(n for n, v in self.book.nets.items() if n not in used and not v["router"])
         if net and self._delete("delete_network", f"{N}/networks/{net}"):
             del self.book.nets[net]
@@ -304,13 +306,17 @@ class Soak:
         taken = {v["port"] for v in self.book.fips.values()}
         routed = {n for n, v in self.book.nets.items()
                   if v["router"] and self.book.routers[v["router"]]["gateway"]}
-        server = self._pick(s for s, v in self.book.servers.items() if v["net"] in routed)
-        port = server and self._server_port(server)
+        port = self._pick(self._fip_targets(routed))
         if not fip or not port or port in taken:
             return
         if self._update("associate_fip", f"{N}/floatingips/{fip}",
                         {"floatingip": {"port_id": port}}, lambda: self._fip_port(fip) == port):
             self.book.fips[fip]["port"] = port
+
+    def _fip_targets(self, routed: set[str]):
+        """Ports a floating IP may go to: those of servers on ``routed`` networks."""
+        return [self._server_port(s) for s, v in self.book.servers.items()
+                if v["net"] in routed and self._server_port(s)]
 
     def disassociate_fip(self) -> None:
         fip = self._pick(f for f, v in self.book.fips.items() if v["port"])

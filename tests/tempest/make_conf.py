@@ -5,10 +5,12 @@ Usage: make_conf.py DATA_DIR OUTPUT_FILE
 Reads the admin password and the URL from DATA_DIR (``admin-password``,
 ``pocketstack.json``), asks the cloud (as admin) for the ``base`` image, the ``public``
 network, the Neutron extensions and the compute microversion range, and fills
-``tempest.conf.in`` next to this file. Standard library only, so any Python 3 runs it.
+``tempest.conf.in`` next to this file. ``TEMPEST_HTTP_IMAGE`` is the (loopback) URL that
+web-download tests import. Standard library only, so any Python 3 runs it.
 """
 
 import json
+import os
 import pathlib
 import string
 import sys
@@ -63,6 +65,8 @@ def values(data_dir: pathlib.Path) -> dict:
         "network_extensions": ",".join(aliases),
         "port_security": str("port-security" in aliases),
         "compute_max_microversion": compute["version"]["version"],
+        # web-download only reads loopback URLs: scripts/tempest serves a file there.
+        "http_image": os.environ.get("TEMPEST_HTTP_IMAGE", "http://127.0.0.1:9/missing.img"),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pocketstack.agent.image_imports import ImageImportReconciler
 from pocketstack.agent.loadbalancers import loadbalancer_reconcilers
 from pocketstack.agent.network import network_reconcilers
 from pocketstack.agent.reconcile import Reconciler
@@ -13,4 +14,4 @@ def build_reconcilers(cloud, compute_driver, network_driver) -> list[Reconciler]
     balancers = (loadbalancer_reconcilers(cloud, cloud.loadbalancer_driver)
                  if cloud.loadbalancer_driver is not None else [])
     return [*network_reconcilers(cloud, network_driver), ServerReconciler(cloud, compute_driver),
-            *balancers, ScalingReconciler(cloud)]
+            *balancers, ScalingReconciler(cloud), ImageImportReconciler(cloud)]

@@ -14,6 +14,7 @@ where they stand. A deleted group is removed once its last server is gone.
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -34,8 +35,19 @@ from pocketstack.services.runtime import Cloud
 
 log = logging.getLogger(__name__)
 
-PERIOD = 1.0  # seconds between two looks at a group
+PERIOD = 0.5  # seconds between two looks at a group
+SETTLING_PERIOD = 0.2  # while a server boots or drains: it joins or leaves the pool sooner
 RETRY_AFTER = 5.0
+
+
+class Step(NamedTuple):
+    """What a pass's transaction did: how many servers to create (None: the group is
+    gone), whether anything but the metric changed (the agent then looks at servers
+    again), and whether servers are still on their way in or out of service."""
+
+    missing: int | None
+    changed: bool
+    settling: bool
 
 
 class ScalingReconciler:
@@ -46,8 +58,9 @@ class ScalingReconciler:
     parallel = True
 
     def __init__(self, cloud: Cloud, metrics: MetricReaders | None = None,
-                 period: float = PERIOD) -> None:
+                 period: float = PERIOD, settling_period: float = SETTLING_PERIOD) -> None:
         self.cloud, self.period = cloud, period
+        self.settling_period = min(period, settling_period)
         self.metrics = metrics or MetricReaders(cloud)
 
     def pending(self) -> list[str]:
@@ -74,12 +87,12 @@ class ScalingReconciler:
             return DONE
         value, problem = self._read(source)
         sessions = self.metrics.member_sessions(source)
-        missing, changed = self._step(key, value, problem, sessions)
-        if missing is None:
+        step = self._step(key, value, problem, sessions)
+        if step.missing is None:
             return DONE
-        if self._create(key, missing) or changed:
+        if self._create(key, step.missing) or step.changed:
             self.cloud.wake_agent()
-        return Result(requeue_after=self.period)
+        return Result(requeue_after=self.settling_period if step.settling else self.period)
 
     def _source(self, key: str) -> MetricSource | None:
         with self.cloud.db.session() as session:
@@ -106,15 +119,13 @@ class ScalingReconciler:
             return None, str(exc)
 
     def _step(self, key: str, value: float | None, problem: str | None,
-              sessions: dict[str, int] | None) -> tuple[int | None, bool]:
-        """One transaction: servers one step on, the decision, the scale-in. Returns how
-        many servers to create (None when the group is gone) and whether anything other
-        than the metric changed (the agent then looks at servers again)."""
+              sessions: dict[str, int] | None) -> Step:
+        """One transaction: servers one step on, the decision, the scale-in."""
         now = utcnow()
         with self.cloud.db.session() as session:
             group = session.get(ScalingGroup, key)
             if group is None:
-                return None, False
+                return Step(None, False, False)
             lifecycle.follow(session, group, sessions, now)
             if group.status != groups.DELETING:
                 self._decide(session, group, value, problem, now)
@@ -122,10 +133,10 @@ class ScalingReconciler:
             if group.status == groups.DELETING:
                 if not lifecycle.rows_of(session, key):
                     session.delete(group)
-                    return None, True
-                return 0, _changed(session, group, now)
+                    return Step(None, True, False)
+                return Step(0, _changed(session, group, now), True)
             _report(session, group, missing)
-            return missing, _changed(session, group, now)
+            return Step(missing, _changed(session, group, now), group.status == groups.SCALING)
 
     def _decide(self, session, group: ScalingGroup, value, problem, now) -> None:
         if problem:

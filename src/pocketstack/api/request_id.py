@@ -20,6 +20,7 @@ class RequestId:
             await self.app(scope, receive, send)
             return
         value = f"req-{uuid.uuid4()}".encode()
+        scope.setdefault("state", {})["request_id"] = value.decode()  # request.state.request_id
         headers = [(b"x-openstack-request-id", value)]
         if self.extra_header:
             headers.append((self.extra_header, value))

@@ -25,6 +25,8 @@ import httpx
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
+from pocketstack.cli import auth
+
 ESCAPE = b"\x1d"  # Ctrl-]
 QUIET = 0.5  # seconds without output after which the shell is taken to wait for input
 API_VERSION = {"OpenStack-API-Version": "compute 2.6", "X-OpenStack-Nova-API-Version": "2.6"}
@@ -41,74 +43,17 @@ class ConsoleError(click.ClickException):
     pass
 
 
-def _env(*names: str) -> str | None:
-    return next((os.environ[name] for name in names if os.environ.get(name)), None)
-
-
-def auth_body() -> dict:
-    """The Keystone v3 request the OS_* variables describe."""
-    if (credential := _env("OS_APPLICATION_CREDENTIAL_ID")):
-        return {"auth": {"identity": {"methods": ["application_credential"],
-                "application_credential": {"id": credential,
-                                           "secret": _env("OS_APPLICATION_CREDENTIAL_SECRET")}}}}
-    user, password = _env("OS_USERNAME", "OS_USER_ID"), _env("OS_PASSWORD")
-    if not user or not password:
-        raise ConsoleError("Set OS_AUTH_URL, OS_USERNAME, OS_PASSWORD and OS_PROJECT_NAME "
-                           "(e.g. `source openrc.demo` from the data dir) and try again.")
-    user_key = "id" if _env("OS_USER_ID") and not _env("OS_USERNAME") else "name"
-    user_entry = {user_key: user, "password": password,
-                  "domain": _domain("OS_USER_DOMAIN_ID", "OS_USER_DOMAIN_NAME")}
-    project = _env("OS_PROJECT_ID", "OS_TENANT_ID")
-    scope = {"id": project} if project else {
-        "name": _env("OS_PROJECT_NAME", "OS_TENANT_NAME"),
-        "domain": _domain("OS_PROJECT_DOMAIN_ID", "OS_PROJECT_DOMAIN_NAME")}
-    return {"auth": {"identity": {"methods": ["password"], "password": {"user": user_entry}},
-                     "scope": {"project": scope}}}
-
-
-def _domain(id_name: str, name_name: str) -> dict:
-    if (domain_id := _env(id_name, "OS_DEFAULT_DOMAIN_ID")):
-        return {"id": domain_id}
-    return {"name": _env(name_name, "OS_DEFAULT_DOMAIN_NAME") or "Default"}
-
-
 def authenticate(http: httpx.Client) -> tuple[str, str]:
     """(token, compute endpoint) for the OS_* credentials."""
-    auth_url = _env("OS_AUTH_URL")
-    if not auth_url:
-        raise ConsoleError("OS_AUTH_URL is not set: `source openrc.demo` from the data dir "
-                           "(or set the OS_* variables) and try again.")
-    auth_url = auth_url.rstrip("/")
-    auth_url = auth_url if auth_url.endswith("/v3") else auth_url + "/v3"
-    response = http.post(f"{auth_url}/auth/tokens", json=auth_body())
-    if response.status_code != 201:
-        raise ConsoleError(f"Authentication at {auth_url} failed ({response.status_code}): "
-                           f"{_message(response)} Check the OS_* variables.")
-    catalog = response.json()["token"].get("catalog", [])
-    return response.headers["X-Subject-Token"], compute_endpoint(catalog)
-
-
-def compute_endpoint(catalog: list) -> str:
-    region = _env("OS_REGION_NAME")
-    interface = _env("OS_INTERFACE") or "public"
-    for service in catalog:
-        if service.get("type") != "compute":
-            continue
-        for endpoint in service.get("endpoints", []):
-            if endpoint.get("interface") == interface and (
-                    not region or endpoint.get("region_id", endpoint.get("region")) == region):
-                return endpoint["url"].rstrip("/")
-    raise ConsoleError("The service catalog has no compute endpoint; is this a pocketstack "
-                       "(or Nova) cloud?")
-
-
-def _message(response: httpx.Response) -> str:
     try:
-        body = response.json()
-        error = next(iter(body.values())) if isinstance(body, dict) else {}
-        return str(error.get("message") or body)
-    except (ValueError, StopIteration, AttributeError):
-        return response.text.strip()[:200]
+        login = auth.log_in(http)
+    except auth.AuthError as error:
+        raise ConsoleError(str(error)) from None
+    compute = auth.endpoints(login.catalog).get("compute")
+    if not compute:
+        raise ConsoleError("The service catalog has no compute endpoint; is this a "
+                           "pocketstack (or Nova) cloud?")
+    return login.token, compute
 
 
 def find_server(http: httpx.Client, compute: str, server: str) -> dict:
@@ -138,7 +83,7 @@ def console_url(http: httpx.Client, compute: str, server: dict) -> str:
                          headers=API_VERSION,
                          json={"remote_console": {"protocol": "serial", "type": "serial"}})
     if response.status_code != 200:
-        raise ConsoleError(f"No console for {name}: {_message(response)}")
+        raise ConsoleError(f"No console for {name}: {auth.error_message(response)}")
     return response.json()["remote_console"]["url"]
 
 

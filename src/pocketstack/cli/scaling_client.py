@@ -8,13 +8,12 @@ images, flavors and networks to IDs, and prints tables the way the openstack cli
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import click
 import httpx
 
-from pocketstack.cli.console import auth_body
+from pocketstack.cli import auth
 
 UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
 
@@ -27,37 +26,19 @@ class Cloud:
     """A logged-in HTTP session: ``get/post/put/delete(service_type, path, ...)``."""
 
     def __init__(self, timeout: float = 30.0) -> None:
-        auth_url = (os.environ.get("OS_AUTH_URL") or "").rstrip("/")
-        if not auth_url:
-            raise ScalingError("OS_AUTH_URL is not set: `source openrc.demo` from the data dir "
-                               "(or set the OS_* variables) and try again.")
-        auth_url = auth_url if auth_url.endswith("/v3") else auth_url + "/v3"
         self.http = httpx.Client(timeout=timeout, trust_env=False)
         try:
-            response = self.http.post(f"{auth_url}/auth/tokens", json=auth_body())
-        except httpx.HTTPError as exc:
-            raise ScalingError(f"Cannot reach {auth_url}: {exc}. Is the cloud running?") \
-                from None
-        except click.ClickException as exc:
-            raise ScalingError(exc.message) from None
-        if response.status_code != 201:
-            raise ScalingError(f"Authentication at {auth_url} failed ({response.status_code}): "
-                               f"{message_of(response)} Check the OS_* variables.")
-        self.http.headers["X-Auth-Token"] = response.headers["X-Subject-Token"]
-        self.catalog = response.json()["token"].get("catalog", [])
+            login = auth.log_in(self.http)
+        except auth.AuthError as error:
+            raise ScalingError(str(error)) from None
+        self.http.headers["X-Auth-Token"] = login.token
+        self.endpoints = auth.endpoints(login.catalog)
 
     def endpoint(self, service_type: str) -> str:
-        region = os.environ.get("OS_REGION_NAME")
-        interface = os.environ.get("OS_INTERFACE") or "public"
-        for service in self.catalog:
-            if service.get("type") != service_type:
-                continue
-            for endpoint in service.get("endpoints", []):
-                if endpoint.get("interface") == interface and (
-                        not region or endpoint.get("region_id", endpoint.get("region")) == region):
-                    return endpoint["url"].rstrip("/")
-        raise ScalingError(f"The service catalog has no {service_type} endpoint; is this a "
-                           "pocketstack cloud?")
+        if service_type not in self.endpoints:
+            raise ScalingError(f"The service catalog has no {service_type} endpoint; is this "
+                               "a pocketstack cloud?")
+        return self.endpoints[service_type]
 
     def call(self, method: str, service_type: str, path: str, expect=(200,), **kwargs):
         url = self.endpoint(service_type) + path
@@ -66,17 +47,8 @@ class Cloud:
         except httpx.HTTPError as exc:
             raise ScalingError(f"{method} {url} failed: {exc}") from None
         if response.status_code not in expect:
-            raise ScalingError(f"{message_of(response)} (HTTP {response.status_code})")
+            raise ScalingError(f"{auth.error_message(response)} (HTTP {response.status_code})")
         return response.json() if response.content else None
-
-
-def message_of(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-        error = next(iter(body.values())) if isinstance(body, dict) else {}
-        return str(error.get("message") or body) if isinstance(error, dict) else str(body)
-    except (ValueError, StopIteration, AttributeError):
-        return response.text.strip()[:200]
 
 
 def resolve(cloud: Cloud, kind: str, value: str) -> str:

@@ -4,14 +4,13 @@ variables (as the stock clients do), endpoints from the catalog, JSON calls that
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 import httpx
 
-from pocketstack.cli.console import auth_body
+from pocketstack.cli import auth
 
 T = TypeVar("T")
 NOVA_VERSION = {"OpenStack-API-Version": "compute 2.37", "X-OpenStack-Nova-API-Version": "2.37"}
@@ -32,23 +31,14 @@ class CloudClient:
         self.project_id = ""
 
     def login(self) -> None:
-        auth_url = (os.environ.get("OS_AUTH_URL") or "").rstrip("/")
-        if not auth_url:
-            raise DemoError("OS_AUTH_URL is not set: `source openrc.demo` from the data dir "
-                            "(or set the OS_* variables) and try again.")
-        auth_url = auth_url if auth_url.endswith("/v3") else auth_url + "/v3"
         try:
-            response = self.http.post(f"{auth_url}/auth/tokens", json=auth_body())
-        except httpx.HTTPError as error:
-            raise DemoError(f"The cloud did not answer at {auth_url}: {error}") from None
-        if response.status_code != 201:
-            raise DemoError(f"Authentication at {auth_url} failed ({response.status_code}); "
-                            "check the OS_* variables.")
-        token = response.json()["token"]
-        self.project_id = token["project"]["id"]
-        self.http.headers["X-Auth-Token"] = response.headers["X-Subject-Token"]
+            login = auth.log_in(self.http)
+        except auth.AuthError as error:
+            raise DemoError(str(error)) from None
+        self.project_id = login.project_id
+        self.http.headers["X-Auth-Token"] = login.token
         self.http.headers.update(NOVA_VERSION)
-        self.endpoints = catalog_endpoints(token.get("catalog", []))
+        self.endpoints = auth.endpoints(login.catalog)
 
     def url(self, service: str, path: str) -> str:
         if service not in self.endpoints:
@@ -65,7 +55,7 @@ class CloudClient:
                 from None
         if response.status_code not in ok:
             raise DemoError(f"{method} {service} {path} failed ({response.status_code}): "
-                            f"{message(response)}")
+                            f"{auth.error_message(response)}")
         return response.json() if response.content else {}
 
     def get(self, service: str, path: str, **kwargs) -> dict:
@@ -83,29 +73,6 @@ class CloudClient:
 
     def close(self) -> None:
         self.http.close()
-
-
-def catalog_endpoints(catalog: list) -> dict[str, str]:
-    region = os.environ.get("OS_REGION_NAME")
-    interface = os.environ.get("OS_INTERFACE") or "public"
-    found = {}
-    for service in catalog:
-        for endpoint in service.get("endpoints", []):
-            if endpoint.get("interface") == interface and (
-                    not region or endpoint.get("region_id", endpoint.get("region")) == region):
-                found[service["type"]] = endpoint["url"].rstrip("/")
-    return found
-
-
-def message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-        error = next(iter(body.values())) if isinstance(body, dict) else body
-        if isinstance(error, dict):
-            return str(error.get("message") or error.get("faultstring") or body)
-        return str(body)
-    except (ValueError, StopIteration):
-        return response.text.strip()[:300]
 
 
 def wait_for(check: Callable[[], T | None], timeout: float, what: str,

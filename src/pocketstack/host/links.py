@@ -7,8 +7,10 @@ asked shape), deleting tolerates "gone". Names come from ``names.kernel_name`` s
 free. Host-side bridges and port ends get no address (IPv6 disabled on them) unless one is
 asked for, so tenants cannot reach the host through them.
 
-Mutations go through ``ip [-n NS] -batch -`` (one exec for several steps); reads use
-pyroute2 in a thread switched into the namespace.
+Mutations go through ``ip [-n NS] -batch -`` (one exec for several steps), except the
+single-step ones the network driver makes per floating IP and port (an address, a
+neighbour entry), which go over netlink like the reads: pyroute2 in a thread switched
+into the namespace.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pyroute2 import IPRoute
+from pyroute2.netlink.exceptions import NetlinkError
 
 from pocketstack.host import names
 from pocketstack.host.proc import HostError, in_netns, run
@@ -147,13 +150,35 @@ def set_mac(name: str, mac: str, ns: str | None = None) -> None:
 
 
 def add_address(name: str, cidr: str, ns: str | None = None) -> None:
-    """Add ``cidr`` to ``name`` (idempotent)."""
-    _ip_batch(ns, [f"addr replace {cidr} dev {name}"])
+    """Add ``cidr`` to ``name`` (idempotent); HostError when ``name`` is missing."""
+    _address("replace", name, cidr, ns)
 
 
 def remove_address(name: str, cidr: str, ns: str | None = None) -> None:
     """Remove ``cidr`` from ``name``; no-op when absent."""
-    run(["ip"] + (["-n", ns] if ns else []) + ["addr", "del", cidr, "dev", name], check=False)
+    try:
+        _address("del", name, cidr, ns)
+    except (HostError, FileNotFoundError):
+        pass
+
+
+def _address(command: str, name: str, cidr: str, ns: str | None) -> None:
+    """One address change over netlink (no exec of ``ip``: ~1 ms instead of ~5-15)."""
+    address, _, length = cidr.partition("/")
+    prefixlen = int(length or (128 if ":" in address else 32))
+
+    def change() -> None:
+        with IPRoute() as ipr:
+            index = ipr.link_lookup(ifname=name)
+            if not index:
+                raise HostError(f"ip addr {command} {cidr} failed", f"no device {name}")
+            try:
+                ipr.addr(command, index=index[0], address=address, prefixlen=prefixlen)
+            except NetlinkError as error:
+                raise HostError(f"ip addr {command} {cidr} dev {name} failed",
+                                str(error)) from error
+
+    in_netns(ns, change)
 
 
 def set_default_route(gateway: str, ns: str | None = None, dev: str | None = None) -> None:
@@ -174,5 +199,18 @@ def routes(ns: str | None = None) -> list[str]:
 
 
 def flush_neighbour(ip: str, dev: str, ns: str | None = None) -> None:
-    """Forget the neighbour entry for ``ip`` on ``dev`` (a port went away); no-op if none."""
-    run(["ip"] + (["-n", ns] if ns else []) + ["neigh", "del", ip, "dev", dev], check=False)
+    """Forget the neighbour entry for ``ip`` on ``dev`` (a port went away); no-op if none
+    (or no ``dev``, or no ``ns``)."""
+    def forget() -> None:
+        with IPRoute() as ipr:
+            index = ipr.link_lookup(ifname=dev)
+            if index:
+                try:
+                    ipr.neigh("del", dst=ip, ifindex=index[0])
+                except NetlinkError:
+                    pass  # no entry
+
+    try:
+        in_netns(ns, forget)
+    except FileNotFoundError:
+        pass

@@ -42,3 +42,13 @@ class RequestContext:
 
     def owns(self, project_id: str | None) -> bool:
         return self.is_admin or project_id == self.project_id
+
+    def owner_of_new(self, fields: dict, what: str) -> str:
+        """The project a new ``what`` belongs to: the caller's, or (admin only) the
+        ``project_id`` or ``tenant_id`` asked in ``fields``; both are taken out of them."""
+        self.require_writer()
+        asked = fields.pop("project_id", None) or fields.pop("tenant_id", None)
+        fields.pop("tenant_id", None)
+        if asked and asked != self.project_id and not self.is_admin:
+            raise Forbidden(f"Policy does not allow creating {what} in another project.")
+        return asked or self.require_project()

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.db.models.quota import QuotaLimit
-from pocketstack.errors import QuotaExceeded
+from pocketstack.errors import Forbidden, QuotaExceeded
+from pocketstack.services.context import RequestContext
 
 UNLIMITED = -1
 
@@ -57,6 +58,12 @@ def reset_limits(session: Session, project_id: str, resources: list[str] | None 
         query = query.where(QuotaLimit.resource.in_(resources))
     for row in session.scalars(query):
         session.delete(row)
+
+
+def require_readable(context: RequestContext, project_id: str) -> None:
+    """An admin reads any project's quotas; others only their own project's."""
+    if not context.owns(project_id):
+        raise Forbidden("Policy does not allow reading another project's quota.")
 
 
 def check(session: Session, project_id: str, resource: str, used: int, wanted: int = 1) -> None:

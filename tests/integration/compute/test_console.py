@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from pocketstack.host import instance, netns
+from tests.harness.api import logged_in
 from tests.integration.cloud import namespace_cloud
 
 pytestmark = pytest.mark.root
@@ -56,15 +57,7 @@ def wait_until(check, timeout: float) -> None:
 
 
 def login(deployment, user: str = "demo") -> TestClient:
-    client = TestClient(deployment.app, raise_server_exceptions=False)
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": user, "domain": {"id": "default"},
-        "password": deployment.accounts[user].password}}},
-        "scope": {"project": {"name": user, "domain": {"id": "default"}}}}}
-    response = client.post("/identity/v3/auth/tokens", json=body)
-    assert response.status_code == 201, response.text
-    client.headers["X-Auth-Token"] = response.headers["X-Subject-Token"]
-    return client
+    return logged_in(deployment, user)
 
 
 def boot_active(demo, name: str) -> str:

@@ -134,9 +134,20 @@ def host_cloud(prefix: str, port: int):
     up = Up(prefix, host, root / "data", port, root / "up.log")
     try:
         yield up
+    except BaseException:
+        keep_logs(root, Path(f"/tmp/crash-{prefix}-logs"))
+        raise
     finally:
         up.kill()
         cleanup(prefix, host, root)
+
+
+def keep_logs(root: Path, where: Path) -> None:
+    """Copy the processes' logs out of ``root`` (which the cleanup removes) to ``where``."""
+    where.mkdir(exist_ok=True)
+    for log in root.glob("*.log"):
+        shutil.copy(log, where / log.name)
+    print(f"logs of the failed run: {where}")
 
 
 def cleanup(prefix: str, host: str, root: Path) -> None:

@@ -4,7 +4,7 @@
 ``expected_kernel(prefix, desired)`` turns it into the kernel objects that must exist;
 ``kernel(prefix, data_dir)`` lists what does exist (call it inside the host namespace).
 The two must be equal: every desired object exactly once, nothing of the prefix that the
-database does not name. ``cgroup_violations`` finds instance processes outside their
+database does not name (load balancers: ``balancers``). ``cgroup_violations`` finds instance processes outside their
 cgroup (and cgroup members that are no process of that instance).
 """
 
@@ -21,6 +21,8 @@ from pocketstack.drivers.compute import inventory
 from pocketstack.host import cgroups, links, names, netns, nft
 from pocketstack.host.proc import run
 
+from . import balancers
+
 PLUGGED = ("not deleting and device_id != '' and device_owner not like 'network:%'")
 CGROUP_CONTROLLERS = ("memory", "cpu", "pids")
 
@@ -32,12 +34,14 @@ def desired(data_dir: Path) -> dict:
         def ids(sql: str) -> set[str]:
             return {row[0] for row in db.execute(sql)}
         routers = ids("select id from routers")
+        lbs = balancers.desired(db)
         return {
+            **lbs,
             "servers": ids("select id from servers"),
             "networks": ids("select id from networks"),
             "routers": routers,
             "host_ports": ids("select id from ports where device_owner like 'compute:%' "
-                              "or device_owner like 'network:router_%'"),
+                              "or device_owner like 'network:router_%'") | lbs["vip_ports"],
             "router_legs": {r: ids(f"select id from ports where device_id = '{r}' and "
                                    "device_owner like 'network:router_%'") for r in routers},
             "sg_ports": ids(f"select id from ports where {PLUGGED} and port_security_enabled"),
@@ -47,18 +51,19 @@ def desired(data_dir: Path) -> dict:
                 "select floating_ip_address, fixed_ip_address from floating_ips where "
                 f"router_id = '{r}' and port_id is not null and fixed_ip_address is not null "
                 "and not deleting").fetchall()) for r in routers},
-            "pending": _pending(ids),
+            "pending": _pending(ids, balancers.pending(db)),
         }
 
 
-def _pending(ids) -> dict:
+def _pending(ids, lbs: set[str]) -> dict:
     tables = (("servers", ids("select id from servers where task_state is not null or "
                               "vm_state != 'active'")),
               *((table, ids(f"select id from {table} where deleting or "
                             "generation != applied_generation"))
                 for table in ("networks", "routers", "floating_ips")),
               ("ports", ids("select id from ports where device_owner not like 'network:%' "
-                            "and (deleting or generation != applied_generation)")))
+                            "and (deleting or generation != applied_generation)")),
+              ("lb_loadbalancers", lbs))
     return {table: found for table, found in tables if found}
 
 
@@ -98,6 +103,7 @@ def expected_kernel(prefix: str, want: dict) -> dict:
         "launchers": sorted(want["servers"]),
         "inits": sorted(want["servers"]),
         "overlays": sorted(want["servers"]),
+        **balancers.expected(prefix, want),
     }
 
 
@@ -125,7 +131,19 @@ def kernel(prefix: str, data_dir: Path) -> dict:
         "launchers": sorted(inventory.launcher_pids(instances).values()),
         "inits": sorted(init_processes(instances)),
         "overlays": sorted(overlay_owners(instances)),
+        **balancers.kernel(prefix, data_dir),
     }
+
+
+def settled_kernel(prefix: str, data_dir: Path, want: dict, timeout: float = 5.0) -> dict:
+    """``kernel`` once it equals what ``want`` implies, or as it is after ``timeout``: a
+    process told to go (the old HAProxy worker after a reload) takes a moment to exit."""
+    deadline = time.monotonic() + timeout
+    while (found := kernel(prefix, data_dir)) != expected_kernel(prefix, want):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    return found
 
 
 def nft_elements(family: str, table: str, kind: str, name: str, ns: str | None = None):

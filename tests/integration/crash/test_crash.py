@@ -21,7 +21,7 @@ import pytest
 from pocketstack.host import cgroups, links, netns, nft
 
 from .helpers import Api, C, Killer, N, host_cloud, mount_points_under
-from .invariants import converge, expected_kernel, kernel, processes_mentioning
+from .invariants import converge, expected_kernel, processes_mentioning, settled_kernel
 
 pytestmark = pytest.mark.root
 
@@ -199,7 +199,8 @@ def scenario(up, prefix: str, seed: float) -> None:
     want = converge(up.data_dir, tail=up.tail)
     converged = time.monotonic()
     check_api(demo, work, want)
-    expected, actual = expected_kernel(prefix, want), kernel(prefix, up.data_dir)
+    expected = expected_kernel(prefix, want)
+    actual = settled_kernel(prefix, up.data_dir, want)
     assert actual == expected
     print(f"TIMING {killer.kills + 1} kills, restarts median "
           f"{killer.median_restart():.2f} s; workload "

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pocketstack.host import names
+from tests.harness.cloud_process import started
 
 from .helpers import RealCloud
 
@@ -20,14 +21,6 @@ API_PORT = 18821
 
 @pytest.fixture
 def real_cloud(prefix):
-    cloud = RealCloud(prefix, names.kernel_name(prefix, "host_ns", "flowhost"),
-                      Path(f"/tmp/boot-{prefix}"), API_PORT)
-    try:
-        cloud.start()
+    with started(RealCloud(prefix, names.kernel_name(prefix, "host_ns", "flowhost"),
+                           Path(f"/tmp/boot-{prefix}"), API_PORT)) as cloud:
         yield cloud
-    finally:
-        cloud.stop()
-        if cloud.log.exists():  # shown by pytest when the test failed
-            print("pocketstack log (last 40 lines):\n"
-                  + "\n".join(cloud.log.read_text().splitlines()[-40:]))
-            cloud.log.unlink()

@@ -1,11 +1,7 @@
-"""A real ``pocketstack up --driver namespace`` process in a test "host" namespace, driven
-by the stock ``openstack`` CLI and ``ssh`` run in that namespace.
-
-The cloud is started with ``nsenter --net=<host ns>``, not ``ip netns exec``: the latter
-also gives the process a private mount namespace with a fresh ``/sys`` and a slave
-``/run/netns``, so the namespaces pocketstack names there (routers, instances) would lose
-their names in the host's mount table when it exits. Clients only join the network
-namespace, so ``ip netns exec`` is fine for them.
+"""A real ``pocketstack up --driver namespace`` process in a test "host" namespace
+(``tests/harness/cloud_process.py``), driven by the stock ``openstack`` CLI and ``ssh``
+run in that namespace. Clients only join the network namespace, so ``ip netns exec`` is
+fine for them.
 """
 
 from __future__ import annotations
@@ -16,56 +12,26 @@ import json
 import os
 import shlex
 import shutil
-import signal
 import subprocess
 import tarfile
 import time
 from pathlib import Path
 
-from pocketstack.drivers.compute import inventory
-from pocketstack.host import mounts, netns
-from pocketstack.host.proc import netns_path
-
-VENV_BIN = Path(__file__).resolve().parents[3] / ".venv" / "bin"
-SSH_OPTIONS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-               "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-o", "LogLevel=ERROR"]
+from tests.harness.cloud_process import SSH_OPTIONS, VENV_BIN, UpProcess, client_env
 
 
-def read_openrc(path: Path) -> dict[str, str]:
-    env = {}
-    for line in path.read_text().splitlines():
-        words = shlex.split(line)
-        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
-            key, _, value = words[1].partition("=")
-            env[key] = value
-    return env
-
-
-class RealCloud:
-    """``pocketstack up`` in host namespace ``host_ns`` on ``port``, data in ``data_dir``."""
+class RealCloud(UpProcess):
+    """``pocketstack up`` in host namespace ``host_ns`` on ``port``, data in ``data_dir``;
+    ``close()`` removes the deployment and the namespace."""
 
     def __init__(self, prefix: str, host_ns: str, data_dir: Path, port: int) -> None:
-        self.prefix, self.host_ns, self.data_dir, self.port = prefix, host_ns, data_dir, port
-        self.process: subprocess.Popen | None = None
-        self.log = data_dir.parent / f"{data_dir.name}.log"
+        super().__init__(data_dir, port, driver="namespace", prefix=prefix, host_ns=host_ns)
         self.env: dict[str, str] = {}
 
-    def start(self, timeout: float = 60) -> None:
-        netns.create(self.host_ns)
-        self.data_dir.mkdir(mode=0o700, exist_ok=True)
-        with open(self.log, "w") as log:
-            self.process = subprocess.Popen(
-                ["nsenter", f"--net={netns_path(self.host_ns)}", str(VENV_BIN / "pocketstack"),
-                 "up", "--driver", "namespace", "--prefix", self.prefix, "--data-dir",
-                 str(self.data_dir), "--listen", f"127.0.0.1:{self.port}"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while "is ready" not in self.log.read_text():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"pocketstack did not start:\n{self.log.read_text()}")
-            time.sleep(0.05)
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/root",
-                    "LANG": "C.UTF-8", **read_openrc(self.data_dir / "openrc.demo")}
+    def start(self, timeout: float = 60) -> float:
+        took = super().start(timeout)
+        self.env = client_env(self.data_dir)
+        return took
 
     def run(self, argv: list[str], timeout: float = 120, check: bool = True,
             input: str | None = None) -> subprocess.CompletedProcess:
@@ -99,33 +65,6 @@ class RealCloud:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no ssh to {address}: {result.stderr}")
             time.sleep(0.1)
-
-    def stop(self) -> None:
-        """Stop the process, then purge every object of the prefix and the data dir."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        for pid in inventory.launcher_pids(str(self.data_dir / "instances")):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if netns.exists(self.host_ns):
-            subprocess.run(["nsenter", f"--net={netns_path(self.host_ns)}",
-                            str(VENV_BIN / "pocketstack"), "purge", "--yes", "--prefix",
-                            self.prefix, "--data-dir", str(self.data_dir)],
-                           capture_output=True, check=False, timeout=120)
-            netns.delete(self.host_ns)
-        with open("/proc/self/mountinfo") as handle:
-            points = [line.split()[4] for line in handle]
-        for point in sorted((p for p in points if p.startswith(f"{self.data_dir}/")),
-                            reverse=True):
-            mounts.unmount(point)
-        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 def busybox_rootfs(path: Path) -> None:

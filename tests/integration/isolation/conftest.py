@@ -14,6 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from pocketstack.host import instance
+from tests.harness.api import logged_in
 from tests.integration.cloud import namespace_cloud
 
 N, C = "/network/v2.0", "/compute/v2.1"
@@ -30,16 +31,7 @@ def cloud(prefix):
 
 
 def api(deployment, user: str, project: str, password: str | None = None) -> TestClient:
-    client = TestClient(deployment.app, raise_server_exceptions=False)
-    password = password or deployment.accounts[user].password
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": user, "domain": {"id": "default"}, "password": password}}},
-        "scope": {"project": {"name": project, "domain": {"id": "default"}}}}}
-    response = client.post("/identity/v3/auth/tokens", json=body)
-    assert response.status_code == 201, response.text
-    client.headers["X-Auth-Token"] = response.headers["X-Subject-Token"]
-    client.headers.update(NOVA)
-    return client
+    return logged_in(deployment, user, project, password, NOVA)
 
 
 def ok(response, status=(200, 201, 202, 204)):

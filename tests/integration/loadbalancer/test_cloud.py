@@ -17,6 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from pocketstack.host import haproxy, instance, names, netns
+from tests.harness.api import logged_in
 from tests.integration.cloud import namespace_cloud
 
 pytestmark = pytest.mark.root
@@ -55,16 +56,7 @@ def cloud(prefix):
 
 
 def api(deployment) -> TestClient:
-    client = TestClient(deployment.app, raise_server_exceptions=False)
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": "demo", "domain": {"id": "default"},
-        "password": deployment.accounts["demo"].password}}},
-        "scope": {"project": {"name": "demo", "domain": {"id": "default"}}}}}
-    response = client.post("/identity/v3/auth/tokens", json=body)
-    assert response.status_code == 201, response.text
-    client.headers["X-Auth-Token"] = response.headers["X-Subject-Token"]
-    client.headers.update(HEADERS)
-    return client
+    return logged_in(deployment, headers=HEADERS)
 
 
 def ok(response, status=(200, 201, 202, 204)):

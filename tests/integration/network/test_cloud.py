@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
 
 from pocketstack.host import cgroups, instance, links, names, netns, nft
 from pocketstack.wiring import assemble, purge_host_objects
+from tests.harness.api import logged_in
 from tests.integration.cloud import namespace_cloud
 
 from .helpers import listener, tcp_ok, wait_until
@@ -36,15 +36,7 @@ def cloud(prefix):
 
 
 def api(deployment, user: str, project: str):
-    client = TestClient(deployment.app, raise_server_exceptions=False)
-    password = deployment.accounts[user].password
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": user, "domain": {"id": "default"}, "password": password}}},
-        "scope": {"project": {"name": project, "domain": {"id": "default"}}}}}
-    response = client.post("/identity/v3/auth/tokens", json=body)
-    assert response.status_code == 201, response.text
-    client.headers["X-Auth-Token"] = response.headers["X-Subject-Token"]
-    return client
+    return logged_in(deployment, user, project)
 
 
 def ok(response, status=(200, 201, 202, 204)):

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pocketstack.host import names
-from tests.integration.flow.helpers import VENV_BIN, RealCloud
+from tests.harness.cloud_process import VENV_BIN, started
+from tests.integration.flow.helpers import RealCloud
 
 pytestmark = pytest.mark.root
 
@@ -20,17 +21,9 @@ DEMO_PORT = 18891
 
 @pytest.fixture
 def demo_cloud(prefix, webgame_tools):
-    cloud = RealCloud(prefix, names.kernel_name(prefix, "host_ns", "wgdemo"),
-                      Path(f"/tmp/webgame-demo-{prefix}"), DEMO_PORT)
-    try:
-        cloud.start()
+    with started(RealCloud(prefix, names.kernel_name(prefix, "host_ns", "wgdemo"),
+                           Path(f"/tmp/webgame-demo-{prefix}"), DEMO_PORT), 60) as cloud:
         yield cloud
-    finally:
-        cloud.stop()
-        if cloud.log.exists():  # shown by pytest when the test failed
-            print("pocketstack log (last 60 lines):\n"
-                  + "\n".join(cloud.log.read_text().splitlines()[-60:]))
-            cloud.log.unlink()
 
 
 @pytest.mark.timeout(900)

@@ -73,6 +73,9 @@ class FakeMembers:
         self._pool(pool_id)
         return [m for m in self.members.values() if m["pool_id"] == pool_id]
 
+    def loadbalancer_of_pool(self, session, context, pool_id) -> str | None:
+        return f"lb-of-{pool_id}" if pool_id in self.pools else None
+
     def _member(self, pool_id, member_id) -> dict:
         self._pool(pool_id)
         if member_id not in self.members:
@@ -82,7 +85,8 @@ class FakeMembers:
     def install(self, monkeypatch) -> FakeMembers:
         """Serve this stand-in as ``pocketstack.services.loadbalancer.members``."""
         module = types.ModuleType("pocketstack.services.loadbalancer.members")
-        for name in ("create_member", "update_member", "delete_member", "list_members"):
+        for name in ("create_member", "update_member", "delete_member", "list_members",
+                     "loadbalancer_of_pool"):
             setattr(module, name, getattr(self, name))
         package = types.ModuleType("pocketstack.services.loadbalancer")
         package.members = module

@@ -20,8 +20,7 @@ def wait(predicate, timeout: float = 10.0):
 
 
 def test_scale_out_reacts_within_two_seconds(deployment, demo):
-    scaling = deployment.agent.reconcilers[-1]
-    assert scaling.kind == "scaling_group"
+    scaling = next(r for r in deployment.agent.reconcilers if r.kind == "scaling_group")
     scaling.metrics = FakeMetrics(0.0)
     group = create(demo, scale_out_cooldown=0, metric={"type": "cpu", "target": 10})
 

@@ -34,7 +34,8 @@ def scaler(deployment) -> Harness:
     deployment.agent.stop()
     metrics = FakeMetrics()
     scaling = ScalingReconciler(deployment.cloud, metrics, period=0)
-    agent = Agent([*deployment.agent.reconcilers[:-1], scaling], workers=1)
+    others = [r for r in deployment.agent.reconcilers if r.kind != scaling.kind]
+    agent = Agent([*others, scaling], workers=1)
     return Harness(deployment, agent, scaling, metrics)
 
 

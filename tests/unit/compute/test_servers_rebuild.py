@@ -74,6 +74,13 @@ def test_rebuild_from_error_becomes_active(demo, active_server, deployment):
     assert "fault" not in wait_for(demo, server_id, "ACTIVE")
 
 
+def test_admin_sees_user_data_once_at_2_75(admin, active_server):
+    answer = rebuild(admin, active_server["id"], "2.75", imageRef=active_server["image"]["id"])
+    shown = answer.json()["server"]
+    assert "user_data" in shown and "OS-EXT-SRV-ATTR:user_data" not in shown
+    assert "OS-EXT-SRV-ATTR:host" in shown  # the full view, from 2.75
+
+
 def test_versioned_fields_and_bad_bodies(demo, active_server, keypair, image_id):
     server_id = active_server["id"]
     assert rebuild(demo, server_id, name="x").status_code == 400  # no imageRef
@@ -84,8 +91,13 @@ def test_versioned_fields_and_bad_bodies(demo, active_server, keypair, image_id)
     assert rebuild(demo, server_id, imageRef=image_id, bogus=1).status_code == 400
     answer = rebuild(demo, server_id, "2.54", imageRef=image_id, key_name=None)
     assert answer.status_code == 202, answer.text
+    assert answer.json()["server"]["key_name"] is None
+    assert "user_data" not in answer.json()["server"]
     done = wait_for(demo, server_id, "ACTIVE", version="2.54")
     assert done["key_name"] is None
+    answer = rebuild(demo, server_id, "2.57", imageRef=image_id, user_data="IyEvYmluL3NoCg==")
+    assert answer.json()["server"]["user_data"] == "IyEvYmluL3NoCg=="
+    wait_for(demo, server_id, "ACTIVE")
     answer = rebuild(demo, server_id, "2.71", imageRef=image_id, description="d")
     assert answer.json()["server"]["server_groups"] == []
     assert rebuild(demo, missing, imageRef=image_id).status_code == 404

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 STATIC = Path(__file__).resolve().parents[3] / "src" / "pocketstack" / "dashboard" / "static"
 
@@ -54,3 +58,13 @@ def test_every_page_the_router_names_exists():
     assert len(pages) >= 10
     for page in pages:
         assert (STATIC / "js" / "pages" / f"{page}.js").is_file(), page
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to parse the modules")
+def test_every_module_parses(tmp_path):
+    for module in (STATIC / "js").rglob("*.js"):
+        copy = tmp_path / f"{module.stem}.mjs"  # .mjs: parsed as an ES module
+        copy.write_text(module.read_text())
+        result = subprocess.run(["node", "--check", str(copy)], capture_output=True, text=True,
+                                check=False)
+        assert result.returncode == 0, f"{module.name}: {result.stderr}"

@@ -108,9 +108,37 @@ def unlock(cloud, context, _version, server_id, _value) -> Response:
     return _task(cloud, lambda session: actions.unlock(session, context, server_id))
 
 
+def reset_state(cloud, context, _version, server_id, value) -> Response:
+    state = value.get("state") if isinstance(value, dict) else None
+    if state not in actions.RESETTABLE:
+        raise invalid("state", state, "The state must be active or error.")
+    return _task(cloud, lambda session: actions.reset_state(session, context, server_id, state))
+
+
+def inject_network_info(cloud, context, _version, server_id, _value) -> Response:
+    """Addresses are set by the driver at spawn; there is nothing to inject again."""
+    context.require_admin()
+    with cloud.db.session() as session:
+        servers.get_server(session, context, server_id)
+    return _accepted()
+
+
+def security_group_handler(add: bool) -> Handler:
+    def change(cloud, context, _version, server_id, value) -> Response:
+        group = value.get("name") if isinstance(value, dict) else None
+        if not isinstance(group, str) or not group.strip():
+            raise invalid("name", group, "A security group name is required.")
+        return _task(cloud, lambda session: actions.change_security_group(
+            session, context, server_id, group.strip(), add=add))
+    return change
+
+
 ACTIONS: dict[str, Handler] = {
     "os-start": start, "os-stop": stop, "reboot": reboot, "createImage": create_image,
     "os-getConsoleOutput": console_output, "lock": lock, "unlock": unlock, "rebuild": rebuild,
+    "os-resetState": reset_state, "injectNetworkInfo": inject_network_info,
+    "addSecurityGroup": security_group_handler(True),
+    "removeSecurityGroup": security_group_handler(False),
     **{action: legacy_handler(action) for action in LEGACY_PROTOCOLS},
 }
 

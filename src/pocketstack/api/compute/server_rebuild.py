@@ -1,5 +1,6 @@
 """The ``rebuild`` server action: a new image (and optionally name, metadata, key...) for
-an existing server, answered with the server as ``PUT /servers/{id}`` shows it."""
+an existing server, answered with the server as ``PUT /servers/{id}`` shows it, plus its
+key (from 2.54) and user data (from 2.57)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,16 @@ def parse_rebuild(value, version: Version) -> actions.Rebuild:
                            key_name=value.get("key_name"), sets_key="key_name" in value)
 
 
+def _rebuild_extras(server, version: Version) -> dict:
+    """What the rebuild answer shows beyond the update view: the key (2.54), user data (2.57)."""
+    extras = {}
+    if version.at_least("2.54"):
+        extras["key_name"] = server.key_name
+    if version.at_least("2.57"):
+        extras["user_data"] = server.user_data
+    return extras
+
+
 def rebuild(cloud: Cloud, context: RequestContext, version: Version, server_id: str,
             value) -> Response:
     request = parse_rebuild(value, version)
@@ -68,5 +79,7 @@ def rebuild(cloud: Cloud, context: RequestContext, version: Version, server_id: 
         session.flush()
         related = load_related(session, [server])
         body = ServerView(cloud, version, context.is_admin).updated(server, related)
+        body.pop("OS-EXT-SRV-ATTR:user_data", None)  # shown as plain user_data instead
+        body.update(_rebuild_extras(server, version))
     cloud.wake_agent()
     return JSONResponse({"server": body}, status_code=202)

@@ -120,3 +120,18 @@ def list_server_security_groups(cloud: CloudDep, context: Caller, server_id: str
         server = servers.get_server(session, context, server_id)
         names = network.server_security_groups(session, [server.id]).get(server.id, [])
     return {"security_groups": [{"name": name} for name in names]}
+
+
+@router.get("/{server_id}/os-server-password")
+def show_server_password(cloud: CloudDep, context: Caller, server_id: str) -> dict:
+    """Instance passwords are never set here (docs/architecture.md), so it is always empty."""
+    with cloud.db.session() as session:
+        servers.get_server(session, context, server_id)
+    return {"password": ""}
+
+
+@router.delete("/{server_id}/os-server-password", status_code=204)
+def clear_server_password(cloud: CloudDep, context: Caller, server_id: str) -> Response:
+    with cloud.db.session() as session:
+        servers.get_writable(session, context, server_id)
+    return Response(status_code=204)

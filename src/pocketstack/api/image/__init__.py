@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pocketstack.api.common import service_app
-from pocketstack.api.image import data, discovery, images, members, schemas
+from pocketstack.api.image import data, discovery, images, imports, members, schemas
 from pocketstack.errors import CloudError
 
 # Each module's ``router`` is served; add a resource by adding its module here.
-ROUTERS = (discovery, schemas, images, data, members)
+ROUTERS = (discovery, schemas, images, data, imports, members)
 
 
 def render_error(error: CloudError) -> dict:
@@ -19,8 +19,10 @@ def render_error(error: CloudError) -> dict:
 
 
 def uploads_image_data(scope: dict) -> bool:
-    """``PUT /v2/images/{id}/file`` streams image data under its own cap and quota."""
-    return scope["method"] == "PUT" and scope["path"].rstrip("/").endswith("/file")
+    """``PUT /v2/images/{id}/file`` (and ``/stage``) streams image data under its own cap
+    and quota."""
+    path = scope["path"].rstrip("/")
+    return scope["method"] == "PUT" and path.endswith(("/file", "/stage"))
 
 
 def create_app() -> FastAPI:

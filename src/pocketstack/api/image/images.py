@@ -12,7 +12,7 @@ from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.image.errors import UnsupportedMediaType
 from pocketstack.api.image.views import image_view, images_view
 from pocketstack.errors import BadRequest, NotFound
-from pocketstack.services.image import data, images, patch, query
+from pocketstack.services.image import data, images, imports, patch, query
 from pocketstack.services.image.patch import from_draft10
 
 router = APIRouter(prefix="/v2/images")
@@ -44,7 +44,9 @@ def empty_image_id(_who: Caller):
 def create_image(cloud: CloudDep, who: Caller, body: Annotated[dict, Body()]):
     with cloud.db.session() as session:
         view = image_view(images.create_image(session, who, body))
-    return JSONResponse(view, status_code=201, headers={"Location": view["self"]})
+    headers = {"Location": view["self"],
+               "OpenStack-image-import-methods": ",".join(imports.METHODS)}
+    return JSONResponse(view, status_code=201, headers=headers)
 
 
 @router.get("")

@@ -73,3 +73,24 @@ class ImageMember(Timestamps, Base):
     )
     member: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
     status: Mapped[str] = mapped_column(String(20), default="pending")
+
+
+class ImageTask(HasId, Timestamps, Base):
+    """An interoperable import of an image's data (Glance's ``api_image_import`` task).
+
+    ``status`` is pending, processing, success or failure; ``method`` glance-direct (data
+    already staged) or web-download (``uri``, loopback only); ``message`` says why it failed.
+    """
+
+    __tablename__ = "image_tasks"
+    image_id: Mapped[str] = mapped_column(
+        ForeignKey("images.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(32), default="api_image_import")
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    method: Mapped[str] = mapped_column(String(32))
+    uri: Mapped[str | None] = mapped_column(Text, default=None)
+    message: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str | None] = mapped_column(String(255), default=None)
+    user_id: Mapped[str] = mapped_column(String(64), default="")
+    request_id: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -76,13 +76,18 @@ log = logging.getLogger(__name__)
 class NamespaceComputeDriver:
     capabilities = ComputeCapabilities(real_instances=True, interactive_console=True)
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, owns_host: bool = True) -> None:
+        """``owns_host``: this process runs the agent, so it deletes what a crash left
+        half done (layer extractions). The API alone beside a ``pocketstack agent`` passes
+        False: it only answers read-only queries and must not remove a layer the agent is
+        extracting right now."""
         self.prefix = names.check_prefix(settings.prefix)
         self.instances_dir = str(settings.data_dir / "instances")
         self.pids_max = int(settings.extra.get("pids_max", PIDS_MAX))
         os.makedirs(self.instances_dir, mode=0o700, exist_ok=True)
         self.layers = LayerCache(str(settings.data_dir / "layers"))
-        self.layers.remove_partial()
+        if owns_host:
+            self.layers.remove_partial()
 
     # names and records
 

@@ -68,6 +68,10 @@ class LinuxNetworkDriver:
         self.state = AppliedState(str(settings.data_dir / "network" / "applied.json"))
         self.metadata = MetadataListeners(responder)
         self._lock = threading.RLock()
+        # Each guarded port's index in the security group table (by interface name) and
+        # the zones, as last applied whole; None until then (e.g. after a restart).
+        self._sg_index: dict[str, int] | None = None
+        self._zones: dict[str, int] = {}
         if netns.get_sysctl(self.ns, "net.bridge.bridge-nf-call-iptables") != "1":
             nft.enable_br_netfilter(self.ns)
 
@@ -92,12 +96,59 @@ class LinuxNetworkDriver:
     # host tables
 
     def _apply_host(self) -> None:
+        """Replace the whole host tables (networks, router legs, after a restart)."""
         legs = []
         for router in self.state.all("routers").values():
             legs += [linux_rules.port_name(self.prefix, leg.port_id) for leg in _legs(router)]
-        script = linux_rules.render_host(self.prefix, self.state.all("networks").values(),
-                                         self.state.all("ports").values(), legs)
-        nft.apply(script, self.ns)
+        networks, ports = self.state.all("networks").values(), self.state.all("ports").values()
+        indexes = self._indexes_for(ports)
+        self._sg_index = None  # unknown until the kernel took the new tables
+        nft.apply(linux_rules.render_host(self.prefix, networks, ports, legs, indexes), self.ns)
+        self._sg_index, self._zones = indexes, linux_rules.host_zones(self.prefix, networks,
+                                                                      ports)
+
+    def _indexes_for(self, ports) -> dict[str, int]:
+        """Indexes for the guarded ``ports``: those already applied keep theirs."""
+        wanted = sorted(linux_rules.port_name(self.prefix, p.id) for p in ports
+                        if p.security_enabled)
+        indexes = {name: i for name, i in (self._sg_index or {}).items() if name in wanted}
+        for name in wanted:
+            if name not in indexes:
+                indexes[name] = _free_index(indexes.values())
+        return indexes
+
+    def _apply_port(self, old: PortSpec | None, new: PortSpec | None) -> None:
+        """One port changed (the state already says ``new``): one transaction touching
+        only its chains and elements. The whole tables are rendered instead for the first
+        change since start (the indexes in the kernel are unknown), when the conntrack
+        zones change, or when the kernel refuses the delta (tables changed behind us)."""
+        delta = self._port_delta(old, new)
+        if delta is None:
+            self._apply_host()
+            return
+        script, indexes = delta
+        try:
+            nft.apply(script, self.ns)
+        except HostError:
+            self._apply_host()
+            return
+        self._sg_index = indexes
+
+    def _port_delta(self, old: PortSpec | None, new: PortSpec | None):
+        if self._sg_index is None or self._zones != linux_rules.host_zones(
+                self.prefix, self.state.all("networks").values(),
+                self.state.all("ports").values()):
+            return None
+        indexes = dict(self._sg_index)
+        ifname = linux_rules.port_name(self.prefix, (new or old).id)
+        old_index = indexes.pop(ifname, None)
+        if (old_index is None) == (old is not None and old.security_enabled):
+            return None  # the tables do not hold what we think
+        new_index = None
+        if new is not None and new.security_enabled:
+            new_index = old_index or _free_index(indexes.values())
+            indexes[ifname] = new_index
+        return linux_rules.port_delta(self.prefix, old, new, old_index, new_index), indexes
 
     def _guarded(self, what: str, fn, *args) -> None:
         try:
@@ -166,8 +217,10 @@ class LinuxNetworkDriver:
     def _plug_port(self, spec: PortSpec) -> None:
         old = self.state.get("ports", spec.id)
         self.state.put("ports", spec.id, spec)
-        if old != spec or not self._host_tables_present():
+        if self._sg_index is None or not self._host_tables_present():
             self._apply_host()
+        elif old != spec:
+            self._apply_port(old, spec)
         if old is not None:
             gone = {f.ip_address for f in old.fixed_ips} - {f.ip_address for f in spec.fixed_ips}
             self._forget_addresses(old.network_id, gone)
@@ -179,7 +232,7 @@ class LinuxNetworkDriver:
         old = self.state.drop("ports", port_id)
         if old is None:
             return
-        self._apply_host()
+        self._apply_port(old, None)
         self._forget_addresses(old.network_id, {f.ip_address for f in old.fixed_ips})
 
     def _forget_addresses(self, network_id: str, addresses: set[str]) -> None:
@@ -332,6 +385,12 @@ class LinuxNetworkDriver:
     def close(self) -> None:
         """Stop the metadata listeners (kernel objects stay, for the next start)."""
         self.metadata.stop_all()
+
+
+def _free_index(used) -> int:
+    """The smallest port index (1..0xffff) not in ``used``."""
+    taken = set(used)
+    return next(i for i in range(1, len(taken) + 2) if i not in taken)
 
 
 def _legs(router: RouterSpec | None) -> list[RouterLeg]:

@@ -1,7 +1,10 @@
 """The host namespace's nftables for the linux network driver, rendered as one script.
 
-Three tables of the prefix, replaced in one ``nft -f`` transaction whenever a network or
-a port changes (so a rule change takes effect at once and the kernel never sees half):
+Three tables of the prefix, replaced in one ``nft -f`` transaction whenever a network
+changes (so a rule change takes effect at once and the kernel never sees half). A port
+that is plugged, changed or unplugged changes only its own chains and elements, also in
+one transaction (``port_delta``): replacing whole tables costs ~16 ms of kernel time,
+a port's delta well under 1 ms.
 
 * ``{prefix}f<sg>``, families ``bridge`` + ``inet``: security groups of every plugged
   port (``nft.render_security_groups``), keyed by the port's host-side interface NAME, so
@@ -102,16 +105,45 @@ def render_guard(prefix: str, bridges: Iterable[str], known_ports: Iterable[str]
     return nft._replace("inet", table, inet) + nft._replace("bridge", table, bridge)
 
 
+def host_zones(prefix: str, networks: Iterable[NetworkSpec],
+               ports: Iterable[PortSpec]) -> dict[str, int]:
+    """``{bridge: zone}`` of the host tables. No zone for external networks: the host
+    talks to them itself (its own connections are tracked in zone 0) and their addresses
+    never overlap."""
+    return zones(prefix, [n.id for n in networks if not n.external]
+                 + [p.network_id for p in ports])
+
+
 def render_host(prefix: str, networks: Iterable[NetworkSpec], ports: Iterable[PortSpec],
-                router_legs: Iterable[str]) -> str:
-    """The whole host script: security groups, host protection, unknown-port guard."""
+                router_legs: Iterable[str], indexes: dict[str, int] | None = None) -> str:
+    """The whole host script: security groups, host protection, unknown-port guard.
+    ``indexes``: each guarded port's index in the security group table (by interface)."""
     networks, ports = list(networks), list(ports)
-    # No zone for external networks: the host talks to them itself (its own connections
-    # are tracked in zone 0) and their addresses never overlap.
-    zone_map = zones(prefix, [n.id for n in networks if not n.external]
-                     + [p.network_id for p in ports])
     guarded = [sg_port(prefix, p) for p in ports if p.security_enabled]
     table = names.kernel_name(prefix, "table", SG_TABLE)
     known = [port_name(prefix, p.id) for p in ports] + list(router_legs)
-    return (nft.render_security_groups(table, guarded, zone_map)
+    return (nft.render_security_groups(table, guarded, host_zones(prefix, networks, ports),
+                                       indexes)
             + render_guard(prefix, [bridge_name(prefix, n.id) for n in networks], known))
+
+
+def port_delta(prefix: str, old: PortSpec | None, new: PortSpec | None,
+               old_index: int | None, new_index: int | None) -> str:
+    """Commands that take the host tables from ``old`` to ``new`` (None: not plugged) for
+    one port, touching only that port's chains and elements; ``old_index``/``new_index``
+    are its index in the security group table before and after (None: not guarded)."""
+    table = names.kernel_name(prefix, "table", SG_TABLE)
+    guard = names.kernel_name(prefix, "table", GUARD_TABLE)
+    ifname = port_name(prefix, (new or old).id)
+    script = ""
+    if old_index is not None and new_index is not None:
+        script += nft.port_changed(table, new_index, sg_port(prefix, new))
+    elif old_index is not None:
+        script += nft.port_removed(table, old_index, ifname)
+    elif new_index is not None:
+        script += nft.port_added(table, new_index, sg_port(prefix, new))
+    if old is None and new is not None:
+        script += f'add element bridge {guard} known {{ "{ifname}" }}\n'
+    elif old is not None and new is None:
+        script += f'delete element bridge {guard} known {{ "{ifname}" }}\n'
+    return script

@@ -104,6 +104,11 @@ def _join(session: Session, group: ScalingGroup, row: ScalingServer) -> None:
         return
     row.member_id = pool.add_member(session, acting_for(group), group.load_balancer,
                                     address=address, name=row.name)
+    if row.member_id is None:
+        events.record(session, group, "error", f"server {row.name} is ACTIVE but pool "
+                      f"{group.load_balancer['pool_id']} is gone: it joins no pool (recreate the "
+                      "group with a pool that exists)")
+        return
     events.record(session, group, "member_join", f"server {row.name} is ACTIVE: member "
                   f"{address}:{group.load_balancer['protocol_port']} joins pool "
                   f"{group.load_balancer['pool_id']}")

@@ -33,12 +33,16 @@ def check_pool(session: Session, context: RequestContext, pool_id: str) -> None:
 
 
 def add_member(session: Session, context: RequestContext, load_balancer: dict, *,
-               address: str, name: str) -> str:
-    """Make ``address`` a member of the group's pool; returns the member's ID."""
-    member = _members().create_member(
-        session, context, load_balancer["pool_id"], address=address,
-        protocol_port=load_balancer["protocol_port"], subnet_id=load_balancer.get("subnet_id"),
-        name=name, weight=1)
+               address: str, name: str) -> str | None:
+    """Make ``address`` a member of the group's pool; returns the member's ID, or None
+    when the pool is gone (e.g. its load balancer was deleted with ``cascade``)."""
+    try:
+        member = _members().create_member(
+            session, context, load_balancer["pool_id"], address=address,
+            protocol_port=load_balancer["protocol_port"],
+            subnet_id=load_balancer.get("subnet_id"), name=name, weight=1)
+    except NotFound:
+        return None
     return member["id"]
 
 
@@ -61,9 +65,4 @@ def remove_member(session: Session, context: RequestContext, pool_id: str,
 
 def loadbalancer_of(session: Session, context: RequestContext, pool_id: str) -> str | None:
     """The ID of the load balancer that serves ``pool_id`` (its stats hold the members)."""
-    from pocketstack.db.models import loadbalancer as tables
-
-    found = session.get(tables.Pool, pool_id)
-    if found is None or not context.owns(found.project_id):
-        return None
-    return found.loadbalancer_id
+    return _members().loadbalancer_of_pool(session, context, pool_id)

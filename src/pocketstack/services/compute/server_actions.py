@@ -13,6 +13,7 @@ from pocketstack.services.compute import server_states as states
 from pocketstack.services.compute.servers import get_server, get_writable, sanitize_hostname
 from pocketstack.services.context import RequestContext
 from pocketstack.services.image import for_compute as images
+from pocketstack.services.network import for_compute as network
 
 
 def start(session: Session, context: RequestContext, server_id: str) -> None:
@@ -111,3 +112,20 @@ def rebuild(session: Session, context: RequestContext, server_id: str, request: 
         server.hostname = sanitize_hostname(request.changes["name"])
     server.image_id, server.task_state = image.id, states.REBUILDING
     return server
+
+
+RESETTABLE = {"active": states.ACTIVE, "error": states.ERROR}
+
+
+def reset_state(session: Session, context: RequestContext, server_id: str, state: str) -> None:
+    """Admin only: force the vm state (active or error) and drop the task, as Nova does."""
+    context.require_admin()
+    server = get_server(session, context, server_id)
+    server.vm_state, server.task_state = RESETTABLE[state], None
+
+
+def change_security_group(session: Session, context: RequestContext, server_id: str,
+                          name: str, *, add: bool) -> None:
+    server = get_writable(session, context, server_id)
+    network.change_server_security_group(session, context, server.id, server.project_id, name,
+                                         add=add)

@@ -81,6 +81,16 @@ class ImageStore:
     def stage(self, limit: int | None, refusal: str = "") -> StagedFile:
         return StagedFile(self.root, limit, refusal)
 
+    def staging_path(self, image_id: str) -> Path:
+        """Where data staged for an interoperable import waits (``PUT .../stage``)."""
+        directory = self.root / "staging"
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return directory / image_id
+
+    def staged_ids(self) -> set[str]:
+        directory = self.root / "staging"
+        return {path.name for path in directory.iterdir()} if directory.is_dir() else set()
+
     def has(self, image_id: str) -> bool:
         return self.path(image_id).is_file()
 

@@ -15,7 +15,7 @@ from pocketstack.db.models.loadbalancer import (
     Member,
     Pool,
 )
-from pocketstack.errors import BadRequest, Conflict, Forbidden, NotFound, QuotaExceeded
+from pocketstack.errors import BadRequest, Conflict, NotFound, QuotaExceeded
 from pocketstack.services import quota
 from pocketstack.services.context import RequestContext
 
@@ -62,13 +62,7 @@ def owned(session: Session, context: RequestContext, model, resource_id: str):
 
 def owner_of_new(context: RequestContext, fields: dict) -> str:
     """The project of a new object: the caller's, or (admin only) the one asked."""
-    context.require_writer()
-    asked = fields.pop("project_id", None) or fields.pop("tenant_id", None)
-    fields.pop("tenant_id", None)
-    if asked and asked != context.project_id and not context.is_admin:
-        raise Forbidden("Policy does not allow creating a load balancer object in another "
-                        "project.")
-    return asked or context.require_project()
+    return context.owner_of_new(fields, "a load balancer object")
 
 
 def is_pending(status: str) -> bool:

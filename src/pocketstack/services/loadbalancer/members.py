@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from pocketstack.db.base import new_id
 from pocketstack.db.models.loadbalancer import HealthMonitor, LoadBalancer, Member, Pool
 from pocketstack.db.models.network import Subnet
-from pocketstack.errors import BadRequest, Conflict
+from pocketstack.errors import BadRequest, Conflict, NotFound
 from pocketstack.services.context import RequestContext
 from pocketstack.services.loadbalancer import common, shapes
 from pocketstack.services.loadbalancer.common import (
@@ -123,6 +123,15 @@ def delete_member(session: Session, context: RequestContext, pool_id: str, membe
     member = _member(session, context, pool, member_id)
     common.begin_change(session.get(LoadBalancer, pool.loadbalancer_id), queue)
     member.provisioning_status = PENDING_DELETE
+
+
+def loadbalancer_of_pool(session: Session, context: RequestContext, pool_id: str) -> str | None:
+    """The ID of the load balancer serving ``pool_id`` (whose stats hold the pool's
+    members), None when the caller cannot see such a pool or it is being deleted."""
+    try:
+        return _pool(session, context, pool_id, write=False).loadbalancer_id
+    except NotFound:
+        return None
 
 
 def list_members(session: Session, context: RequestContext, pool_id: str) -> list[dict]:

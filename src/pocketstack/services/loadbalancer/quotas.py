@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.db.models.quota import QuotaLimit
-from pocketstack.errors import BadRequest, Forbidden
+from pocketstack.errors import BadRequest
 from pocketstack.services import quota
 from pocketstack.services.context import RequestContext
 from pocketstack.services.loadbalancer.common import QUOTA_RESOURCES
@@ -26,8 +26,7 @@ def defaults() -> dict[str, int]:
 
 
 def limits(session: Session, context: RequestContext, project_id: str) -> dict[str, int]:
-    if not (context.is_admin or project_id == context.project_id):
-        raise Forbidden("Policy does not allow reading another project's quota.")
+    quota.require_readable(context, project_id)
     found = quota.limits(session, project_id)
     return _shape({name: found.get(name, quota.UNLIMITED) for name in RESOURCES})
 

@@ -86,12 +86,7 @@ def owned(session: Session, context: RequestContext, model, resource_id: str):
 
 def owner_of_new(context: RequestContext, fields: dict) -> str:
     """The project a new resource belongs to: the caller's, or (admin only) the one asked."""
-    context.require_writer()
-    asked = fields.pop("project_id", None) or fields.pop("tenant_id", None)
-    fields.pop("tenant_id", None)
-    if asked and asked != context.project_id and not context.is_admin:
-        raise Forbidden("Policy does not allow creating a resource in another project.")
-    return asked or context.require_project()
+    return context.owner_of_new(fields, "a resource")
 
 
 def revise(row, changes: dict) -> bool:

@@ -231,3 +231,26 @@ def release_server_ports(session: Session, server_id: str) -> None:
         port.device_id = port.device_owner = port.binding_host_id = ""
         port.revision_number += 1
         common.touch(port)
+
+
+def change_server_security_group(session: Session, context: RequestContext, server_id: str,
+                                 project_id: str, name: str, *, add: bool) -> None:
+    """Nova's add/removeSecurityGroup: the group (a name or ID) on or off every port of the
+    server. BadRequest when it is already on (add) or not on (remove) the server."""
+    group = security_groups.resolve(session, context, project_id, [name])[0]
+    server_ports = _server_ports(session, [server_id])
+    on_server = any(group.id in security_groups.groups_of_port(session, port.id)
+                    for port in server_ports)
+    if add and on_server:
+        raise BadRequest(f"Security group {name} is already associated with the instance "
+                         f"{server_id}")
+    if not add and not on_server:
+        raise BadRequest(f"Security group {name} not associated with the instance {server_id}")
+    for port in server_ports:
+        current = [session.get(SecurityGroup, group_id)
+                   for group_id in security_groups.groups_of_port(session, port.id)]
+        chosen = ([*current, group] if add
+                  else [kept for kept in current if kept.id != group.id])
+        security_groups.set_port_groups(session, port, chosen)
+        port.revision_number += 1
+        common.touch(port)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.db.models.quota import QuotaLimit
-from pocketstack.errors import BadRequest, Forbidden
+from pocketstack.errors import BadRequest
 from pocketstack.services import quota
 from pocketstack.services.context import RequestContext
 from pocketstack.services.network import common
@@ -14,13 +14,8 @@ from pocketstack.services.network import common
 RESOURCES = tuple(common.QUOTA_RESOURCES)
 
 
-def _may_read(context: RequestContext, project_id: str) -> None:
-    if not (context.is_admin or project_id == context.project_id):
-        raise Forbidden("Policy does not allow reading another project's quota.")
-
-
 def limits(session: Session, context: RequestContext, project_id: str) -> dict[str, int]:
-    _may_read(context, project_id)
+    quota.require_readable(context, project_id)
     found = quota.limits(session, project_id)
     return {name: found[name] for name in RESOURCES}
 
@@ -57,9 +52,7 @@ def update(session: Session, context: RequestContext, project_id: str,
 
 def reset(session: Session, context: RequestContext, project_id: str) -> None:
     context.require_admin()
-    for row in session.scalars(select(QuotaLimit).where(QuotaLimit.project_id == project_id,
-                                                        QuotaLimit.resource.in_(RESOURCES))):
-        session.delete(row)
+    quota.reset_limits(session, project_id, list(RESOURCES))
 
 
 def overridden(session: Session, context: RequestContext) -> list[tuple[str, dict[str, int]]]:

@@ -1,7 +1,9 @@
-// Autoscaling groups: sizes, metric, servers and the scaling events, live; resize, delete.
+// Autoscaling groups: create; sizes, metric, servers and the scaling events, live; resize,
+// delete.
 
 import { api } from "../api.js";
 import { confirmAction, formDialog, formValues } from "../dialog.js";
+import { createGroupDialog } from "../scaling_form.js";
 import { button, clear, field, formatTime, h, pageHeader, statusBadge, table,
   toast } from "../ui.js";
 
@@ -59,7 +61,7 @@ function card(group, events, done) {
       ] })),
     h("h3", { class: "sub" }, "Scaling events"),
     h("div", { class: "flush" }, table({ caption: `Scaling events of ${group.name}`,
-      rows: events.slice(-10).reverse(), empty: "No scaling yet.", columns: [
+      rows: events.slice(0, 10), empty: "No scaling yet.", columns: [
         { label: "Action", cell: (e) => e.action.replaceAll("_", " ") },
         { label: "Size", cell: (e) => (e.to_size === null || e.to_size === undefined ? "–"
           : `${e.from_size ?? "–"} → ${e.to_size}`) },
@@ -84,14 +86,15 @@ export default async function autoscaling(main, ctx) {
   }
   function redraw(groups, events) {
     if (!groups.length) {
-      clear(holder, h("div", { class: "card empty" }, "No autoscaling groups. They keep a " +
-        "number of servers alive and follow a metric; create one through the autoscaling API."));
+      clear(holder, h("div", { class: "card empty" }, "No autoscaling groups yet. A group keeps a " +
+        "number of identical servers alive and follows a metric: create one."));
     } else {
       clear(holder, groups.map((g, i) => card(g, events[i].events || [], () => live.kick())));
     }
   }
   const first = await refresh();
   main.append(pageHeader("Autoscaling", "Groups of identical servers that grow and shrink " +
-    "with load."), holder);
+    "with load.", button("Create group", () => createGroupDialog(() => live.kick())
+    .catch((error) => toast(error.message, "error")), { kind: "primary" })), holder);
   const live = ctx.every(first, refresh);
 }

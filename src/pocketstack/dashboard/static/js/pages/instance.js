@@ -1,8 +1,10 @@
 // One instance: its details with live status, actions (rename, stop/start, reboot,
-// snapshot, delete), its console log, and a link to the interactive console.
+// snapshot, delete), how to connect (the exact ssh line once it has a floating IP), its
+// console log, and a link to the interactive console.
 
 import { api } from "../api.js";
 import * as cloud from "../cloud.js";
+import { connectSection } from "../connect.js";
 import { confirmAction, formDialog, formValues } from "../dialog.js";
 import { announce, button, buttonRow, clear, field, formatTime, h, section, statusBadge,
   toast } from "../ui.js";
@@ -116,7 +118,14 @@ export default async function instance(main, ctx) {
   const images = new Map((await cloud.images()).map((i) => [i.id, i.name]));
   const header = h("header", { class: "page-header" });
   const body = h("div", { class: "card" });
+  const connect = h("div");
   let last = null;
+  const showConnect = async () => {
+    connect.replaceChildren(await connectSection(last, () => {
+      showConnect();
+      live.kick();
+    }));
+  };
 
   async function refresh() {
     let server;
@@ -141,6 +150,8 @@ export default async function instance(main, ctx) {
         "Instances"), " /"), h("h1", { tabindex: "-1" }, server.name)),
       actionsFor(server, ctx, () => live.kick()));
       clear(body, details(server, images.get(server.image?.id)));
+      last = server;
+      await showConnect();
       if (focusedLabel) {
         [...header.querySelectorAll("button, a")].find((b) => b.textContent === focusedLabel)
           ?.focus();
@@ -151,6 +162,6 @@ export default async function instance(main, ctx) {
   }
 
   const first = await refresh();
-  main.append(header, body, consoleLog(id));
+  main.append(header, body, connect, consoleLog(id));
   const live = ctx.every(first, refresh);
 }

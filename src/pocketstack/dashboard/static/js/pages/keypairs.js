@@ -27,7 +27,7 @@ function privateKeyDialog(keypair) {
   });
 }
 
-function createDialog(done) {
+export function createKeypairDialog(done) {
   formDialog({
     title: "Create key pair", submitLabel: "Create key pair",
     intro: "The cloud makes a new key pair; you download its private key once.",
@@ -87,6 +87,6 @@ export default async function keypairs(main) {
   }
   main.append(pageHeader("Key pairs", "SSH keys installed into instances at launch.",
     button("Import public key", () => importDialog(refresh)),
-    button("Create key pair", () => createDialog(refresh), { kind: "primary" })), holder);
+    button("Create key pair", () => createKeypairDialog(refresh), { kind: "primary" })), holder);
   await refresh();
 }

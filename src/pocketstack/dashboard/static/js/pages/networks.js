@@ -1,4 +1,5 @@
-// Networks and their subnets: create a network (with its first subnet), add subnets, delete.
+// Networks and their subnets: create a network (with its first subnet), add subnets, edit
+// (network name and admin state; subnet name, gateway, DNS servers), delete.
 
 import { api } from "../api.js";
 import * as cloud from "../cloud.js";
@@ -64,6 +65,50 @@ function subnetDialog(networks, done) {
   });
 }
 
+function networkEditDialog(network, done) {
+  formDialog({
+    title: `Edit network ${network.name || network.id}`, submitLabel: "Save",
+    fields: [field("Name", h("input", { name: "name", value: network.name, maxlength: 255 })),
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "up", value: "up",
+        checked: network.admin_state_up }), "Enabled (admin state up)")],
+    onSubmit: async (form) => {
+      const values = formValues(form);
+      await api.put("network", `/networks/${network.id}`, { network: { name: values.name,
+        admin_state_up: values.up.includes("up") } });
+      toast(`Saved network ${values.name || network.id}.`, "ok");
+      done();
+    },
+  });
+}
+
+// "8.8.8.8, 1.1.1.1" or one per line → ["8.8.8.8", "1.1.1.1"]
+const nameservers = (text) => text.split(/[\s,;]+/).filter(Boolean);
+
+function subnetEditDialog(subnet, done) {
+  formDialog({
+    title: `Edit subnet ${subnet.name || subnet.cidr}`, submitLabel: "Save",
+    intro: `Address range ${subnet.cidr} (it cannot change).`,
+    fields: [field("Name", h("input", { name: "name", value: subnet.name, maxlength: 255 })),
+      field("Gateway IP", h("input", { name: "gateway", value: subnet.gateway_ip || "" }),
+        "Empty: no gateway (instances cannot leave the subnet)."),
+      field("DNS servers", h("input", { name: "dns", value: subnet.dns_nameservers.join(", "),
+        placeholder: "e.g. 10.0.0.53, 10.0.0.54" }), "Written into instances' resolv.conf.")],
+    onSubmit: async (form) => {
+      const values = formValues(form);
+      const changes = { name: values.name, dns_nameservers: nameservers(values.dns) };
+      if (values.gateway !== (subnet.gateway_ip || "")) changes.gateway_ip = values.gateway || null;
+      await api.put("network", `/subnets/${subnet.id}`, { subnet: changes });
+      toast(`Saved subnet ${values.name || subnet.cidr}.`, "ok");
+      done();
+    },
+  });
+}
+
+function editButton(kind, item, dialog, done) {
+  return button("Edit", () => dialog(item, done),
+    { kind: "small", label: `Edit ${kind} ${item.name || item.id}` });
+}
+
 function deleteButton(kind, item, path, done) {
   return button("Delete", () => confirmAction({
     title: `Delete ${kind} ${item.name || item.id}?`, confirmLabel: "Delete",
@@ -93,9 +138,12 @@ export default async function networksPage(main, ctx) {
         { label: "Subnets", cell: (n) => n.subnets.map((id) => cidrs.get(id) || id).join(", ") || "–" },
         { label: "Kind", cell: (n) => (n["router:external"] ? "external (floating IPs)"
           : n.shared ? "shared" : "private") },
-        { label: "Status", cell: (n) => statusBadge(n.status) },
+        { label: "Status", cell: (n) => (n.admin_state_up === false
+          ? statusBadge("DISABLED") : statusBadge(n.status)) },
         { label: "", class: "row-actions",
-          cell: (n) => (own(n) ? deleteButton("network", n, `/networks/${n.id}`, again) : "") },
+          cell: (n) => (own(n) ? h("div", { class: "actions" },
+            editButton("network", n, networkEditDialog, again),
+            deleteButton("network", n, `/networks/${n.id}`, again)) : "") },
       ] });
     const subnetTable = table({ caption: "Subnets", rows: subnets, empty: "No subnets yet.",
       columns: [
@@ -103,8 +151,11 @@ export default async function networksPage(main, ctx) {
         { label: "Network", cell: (s) => names.get(s.network_id) || s.network_id },
         { label: "CIDR", cell: (s) => h("code", {}, s.cidr) },
         { label: "Gateway", cell: (s) => s.gateway_ip || "–" },
+        { label: "DNS servers", cell: (s) => s.dns_nameservers.join(", ") || "–" },
         { label: "", class: "row-actions",
-          cell: (s) => (own(s) ? deleteButton("subnet", s, `/subnets/${s.id}`, again) : "") },
+          cell: (s) => (own(s) ? h("div", { class: "actions" },
+            editButton("subnet", s, subnetEditDialog, again),
+            deleteButton("subnet", s, `/subnets/${s.id}`, again)) : "") },
       ] });
     for (const [holder, fresh] of [[networksCard, networkTable], [subnetsCard, subnetTable]]) {
       const old = holder.firstElementChild;

@@ -1,4 +1,5 @@
-// Routers: create (with the external gateway), connect subnets, disconnect, delete.
+// Routers: create (with the external gateway), set or clear the gateway, connect subnets,
+// disconnect, delete.
 
 import { api } from "../api.js";
 import * as cloud from "../cloud.js";
@@ -23,6 +24,39 @@ function routerDialog(externals, done) {
       done();
     },
   });
+}
+
+function gatewayDialog(router, externals, done) {
+  formDialog({
+    title: `Set the gateway of ${router.name}`, submitLabel: "Set gateway",
+    intro: "The router reaches the external network through it: floating IPs of the " +
+      "connected subnets work, and instances without one go out through its address.",
+    fields: [field("External network", select("external", externals.map((n) => [n.id, n.name]),
+      { required: true }))],
+    onSubmit: async (form) => {
+      const { external } = formValues(form);
+      await api.put("network", `/routers/${router.id}`,
+        { router: { external_gateway_info: { network_id: external } } });
+      toast(`${router.name} now has a gateway.`, "ok");
+      done();
+    },
+  });
+}
+
+function gatewayButton(router, externals, done) {
+  if (!router.external_gateway_info) {
+    return button("Set gateway", () => gatewayDialog(router, externals, done),
+      { kind: "small", label: `Set the gateway of ${router.name}` });
+  }
+  return button("Clear gateway", () => confirmAction({
+    title: `Clear the gateway of ${router.name}?`, confirmLabel: "Clear gateway",
+    text: "Its subnets lose the external network: their floating IPs stop working.",
+    action: async () => {
+      await api.put("network", `/routers/${router.id}`, { router: { external_gateway_info: {} } });
+      toast(`${router.name} has no gateway now.`, "ok");
+      done();
+    },
+  }), { kind: "small", label: `Clear the gateway of ${router.name}` });
 }
 
 function interfaceDialog(router, subnets, done) {
@@ -85,6 +119,7 @@ export default async function routersPage(main, ctx) {
         { label: "", class: "row-actions", cell: (r) => h("div", { class: "actions" },
           button("Connect subnet", () => interfaceDialog(r, own, again),
             { kind: "small", label: `Connect a subnet to ${r.name}` }),
+          gatewayButton(r, externals, again),
           button("Delete", () => confirmAction({
             title: `Delete router ${r.name}?`, confirmLabel: "Delete",
             text: "Disconnect its subnets first.",
