@@ -380,12 +380,14 @@ def main() -> None:
     parser.add_argument("--max-idle", type=int, default=300)
     parser.add_argument("--batch", type=int, default=50, help="ramp batch size")
     parser.add_argument("--poll-ms", type=float, default=10, help="status polling interval")
+    parser.add_argument("--prefix-start", default="b",
+                        help="kernel names start with this (1-2 letters) + 4 random ones")
     args = parser.parse_args()
     global POLL
     POLL = args.poll_ms / 1000
     if os.geteuid() != 0:
         sys.exit("bench/boot.py needs root (it runs real namespace instances)")
-    prefix = "b" + "".join(random.choices(string.ascii_lowercase, k=4))
+    prefix = args.prefix_start + "".join(random.choices(string.ascii_lowercase, k=4))
     with cloud_process.joined_host_namespace(prefix, "benchhost") as host_ns:
         report = measure(args, prefix, host_ns)
     print_table(report)

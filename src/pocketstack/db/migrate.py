@@ -25,7 +25,7 @@ def upgrade(db: Database) -> None:
     config = alembic_config(db)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")  # parallel branches until merged
+        command.upgrade(config, "heads")  # "heads": a branch not merged yet is applied too
 
 
 def is_current(db: Database) -> bool:

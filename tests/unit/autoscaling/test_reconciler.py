@@ -108,6 +108,27 @@ def test_active_servers_join_the_pool(scaler, demo, members):
     assert actions(demo, group["id"]).count("member_join") == 2
 
 
+def test_a_server_whose_pool_went_away_serves_without_joining(scaler, demo, members):
+    group = create(demo, min_size=1, load_balancer=POOL)
+    members.pools.clear()  # e.g. its load balancer was deleted with cascade
+    scaler.settle()
+    shown = show(demo, group["id"])
+    assert shown["status"] == "ACTIVE" and shown["servers"][0]["member_id"] is None
+    error = next(e for e in ok(demo.get(f"{A}/groups/{group['id']}/events"))["events"]
+                 if e["action"] == "error")
+    assert "pool-1 is gone" in error["reason"]
+
+
+def test_a_settling_group_is_looked_at_sooner(scaler, demo):
+    scaling = ScalingReconciler(scaler.deployment.cloud, scaler.metrics, period=5,
+                                settling_period=0.1)
+    group = create(demo, min_size=1)
+    assert scaling.reconcile(group["id"]).requeue_after == 0.1  # its server boots
+    scaler.settle()
+    assert show(demo, group["id"])["status"] == "ACTIVE"
+    assert scaling.reconcile(group["id"]).requeue_after == 5
+
+
 def test_scale_in_drains_the_newest_member_first(scaler, demo, members):
     group = create(demo, min_size=1, load_balancer=POOL, scale_in_cooldown=0,
                    drain_timeout=3600, metric={"type": "cpu", "target": 10})

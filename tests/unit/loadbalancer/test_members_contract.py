@@ -89,3 +89,11 @@ def test_a_change_during_an_apply_is_not_reported_applied(deployment, stack, pau
     with deployment.cloud.db.session() as session:
         listed = members.list_members(session, context(stack["pool"]["project_id"]), pool_id)
         assert {m["id"]: m["provisioning_status"] for m in listed}[made["id"]] == "ACTIVE"
+
+
+def test_loadbalancer_of_pool(deployment, stack):
+    pool_id, owner = stack["pool"]["id"], stack["pool"]["project_id"]
+    with deployment.cloud.db.session() as session:
+        assert members.loadbalancer_of_pool(session, context(owner), pool_id) == stack["lb"]["id"]
+        assert members.loadbalancer_of_pool(session, context("another-project"), pool_id) is None
+        assert members.loadbalancer_of_pool(session, context(owner), "no-such-pool") is None

@@ -111,11 +111,13 @@ class LinuxNetworkDriver:
         """Indexes for the guarded ``ports``: those already applied keep theirs."""
         wanted = sorted(linux_rules.port_name(self.prefix, p.id) for p in ports
                         if p.security_enabled)
-        indexes = {name: i for name, i in (self._sg_index or {}).items() if name in wanted}
-        for name in wanted:
-            if name not in indexes:
-                indexes[name] = _free_index(indexes.values())
-        return indexes
+        if len(wanted) > nft.MAX_PORTS:
+            raise ValueError("too many ports for one security group table")
+        kept = set(wanted)
+        indexes = {name: i for name, i in (self._sg_index or {}).items() if name in kept}
+        taken = set(indexes.values())
+        free = (i for i in range(1, nft.MAX_PORTS + 1) if i not in taken)
+        return {**indexes, **{name: next(free) for name in wanted if name not in indexes}}
 
     def _apply_port(self, old: PortSpec | None, new: PortSpec | None) -> None:
         """One port changed (the state already says ``new``): one transaction touching
@@ -217,10 +219,12 @@ class LinuxNetworkDriver:
     def _plug_port(self, spec: PortSpec) -> None:
         old = self.state.get("ports", spec.id)
         self.state.put("ports", spec.id, spec)
-        if self._sg_index is None or not self._host_tables_present():
+        if self._sg_index is None:
             self._apply_host()
         elif old != spec:
-            self._apply_port(old, spec)
+            self._apply_port(old, spec)  # renders whole if the tables went
+        elif not self._host_tables_present():
+            self._apply_host()
         if old is not None:
             gone = {f.ip_address for f in old.fixed_ips} - {f.ip_address for f in spec.fixed_ips}
             self._forget_addresses(old.network_id, gone)
