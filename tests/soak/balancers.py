@@ -59,7 +59,8 @@ class BalancerSoak(Soak):
         return self._record(op, response)
 
     def create_lb(self) -> None:
-        net = self._pick(self.book.nets)
+        served = {v["net"] for v in self.book.servers.values()}
+        net = self._pick(set(self.book.nets) & served) or self._pick(self.book.nets)
         if net is None or len(self.book.lbs) >= LB_LIMIT:
             return
         name = self._name()
@@ -73,7 +74,7 @@ class BalancerSoak(Soak):
                                  "members": {}}
 
     def add_listener_pool(self) -> None:
-        """The load balancer's listener, or (it has one) the listener's pool."""
+        """The load balancer's listener (if it has none), then the listener's pool."""
         lb = self._pick(b for b, v in self.book.lbs.items() if not v["pool"])
         if lb is None:
             return
@@ -85,7 +86,9 @@ class BalancerSoak(Soak):
                 {"listener": {"name": name, "loadbalancer_id": lb, "protocol": "HTTP",
                               "protocol_port": 80}},
                 self._find(f"{L}/listeners?name={name}", "listeners"))
-            return
+            if entry["listener"] is None:
+                return
+            self._settle(lb)
         entry["pool"] = self._create(
             "create_pool", f"{L}/pools", "pool",
             {"pool": {"name": name, "listener_id": entry["listener"], "protocol": "HTTP",
@@ -99,12 +102,13 @@ class BalancerSoak(Soak):
         return self.api.get(f"{N}/ports/{port}").json()["port"]["fixed_ips"][0]["ip_address"]
 
     def add_member(self) -> None:
-        lb = self._pick(b for b, v in self.book.lbs.items() if v["pool"])
-        if lb is None:
+        """A server of the load balancer's network joins its pool."""
+        pair = self._pick((b, s) for b, v in self.book.lbs.items() if v["pool"]
+                          for s, w in self.book.servers.items() if w["net"] == v["net"])
+        if pair is None:
             return
-        entry = self.book.lbs[lb]
-        server = self._pick(s for s, v in self.book.servers.items() if v["net"] == entry["net"])
-        address = server and self._address(server)
+        lb, entry = pair[0], self.book.lbs[pair[0]]
+        address = self._address(pair[1])
         if not address or address in entry["members"].values():
             return
         name, pool = self._name(), entry["pool"]

@@ -20,6 +20,7 @@ from pocketstack.db.models.compute import Server
 from pocketstack.db.models.network import Port
 from pocketstack.drivers.compute.base import ComputeDriver, InstanceSpec, PowerState
 from pocketstack.errors import CloudError, DriverError
+from pocketstack.services.compute import backups, instance_actions
 from pocketstack.services.compute import server_states as states
 from pocketstack.services.image import for_compute as images
 from pocketstack.services.network import for_compute as network
@@ -153,6 +154,7 @@ class ServerReconciler:
                 if self._missing(key):
                     raise DriverError(f"Instance {key} is not on this host.")
                 images.finish_snapshot(self.cloud, image_id, self.driver.snapshot(key))
+                backups.rotate(self.cloud, image_id)
         except CloudError as exc:
             if isinstance(exc, DriverError) and not exc.permanent:
                 raise
@@ -169,13 +171,16 @@ class ServerReconciler:
             if server is not None and server.task_state == states.DELETING:
                 network.release_server_ports(session, key)
                 session.delete(server)
+                instance_actions.finish(session, key)
+                instance_actions.prune_deleted(session)
         return DONE
 
     def _record(self, key: str, expected_task: str | None, **values) -> None:
         """Report the outcome unless the desired state changed meanwhile (e.g. a delete)."""
         values = {"power_state": int(self.driver.power_state(key)), **values, "task_state": None}
         with self.cloud.db.session() as session:
-            _compare_and_set(session, key, expected_task, **values)
+            if _compare_and_set(session, key, expected_task, **values):
+                instance_actions.finish(session, key)
 
     def _spec(self, session, server: Server) -> InstanceSpec:
         flavor = server.flavor or {}
@@ -207,6 +212,7 @@ class ServerReconciler:
                                      "details": f"{task or 'reconcile'} failed: {message}"})
             if not _compare_and_set(session, key, task, **values):
                 return  # the desired state changed meanwhile (e.g. a delete): not a failure
+            instance_actions.finish(session, key, error=message)
         if snapshot_id:
             images.fail_snapshot(self.cloud, snapshot_id, message)
 

@@ -120,11 +120,21 @@ def worker_pid(run_dir: str) -> int | None:
     return None
 
 
+def _master_answers(run_dir: str) -> bool:
+    """The master re-executes itself on a reload: its CLI is back a moment later."""
+    try:
+        workers(run_dir)
+    except OSError:
+        return False
+    return True
+
+
 def _wait_worker(run_dir: str, old: int | None, timeout: float) -> int:
+    """Wait for a worker other than ``old`` to answer, and for the master CLI."""
     deadline = time.monotonic() + timeout
     while True:
         pid = worker_pid(run_dir)
-        if pid is not None and pid != old:
+        if pid is not None and pid != old and _master_answers(run_dir):
             return pid
         if time.monotonic() > deadline or not is_running(run_dir):
             raise HostError(f"no new haproxy worker answered in {run_dir} after {timeout} s")
@@ -160,8 +170,14 @@ def kill_namespace(ns: str) -> None:
     """SIGKILL every process inside network namespace ``ns`` (e.g. workers a killed master
     left behind); no-op when the namespace is gone."""
     result = run(["ip", "netns", "pids", ns], check=False)
-    for word in result.stdout.split():
-        _signal(int(word), signal.SIGKILL)
+    pids = [int(word) for word in result.stdout.split()]
+    for pid in pids:
+        _signal(pid, signal.SIGKILL)
+    # gone before returning: a dying worker's listener (SO_REUSEPORT) would otherwise
+    # still take a share of the new one's connections, and drop them
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while any(_start_time(pid) is not None for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 def _signal(pid: int, signum: int) -> None:
@@ -171,21 +187,41 @@ def _signal(pid: int, signum: int) -> None:
         pass
 
 
-def query(run_dir: str, command: str, timeout: float = 2.0) -> str:
-    """Send ``command`` to the stats socket; return the answer."""
+def _ask(path: str, command: str, timeout: float) -> str:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
-        sock.connect(stats_socket(run_dir))
+        sock.connect(path)
         sock.sendall(command.encode() + b"\n")
+        sock.shutdown(socket.SHUT_WR)  # the master CLI answers once it sees the end
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks).decode(errors="replace")
 
 
-def show_stat(run_dir: str) -> list[dict[str, str]]:
-    """``show stat`` as one dict per row, keyed by HAProxy's column names."""
-    lines = query(run_dir, "show stat").splitlines()
+def query(run_dir: str, command: str, timeout: float = 2.0, worker: int | None = None) -> str:
+    """Send ``command`` to the current worker's stats socket, or with ``worker`` (a PID
+    from ``workers``) to that worker through the master; return the answer."""
+    if worker is None:
+        return _ask(stats_socket(run_dir), command, timeout)
+    return _ask(_master_socket(run_dir), f"@!{worker} {command}", timeout)
+
+
+def workers(run_dir: str) -> list[int]:
+    """PIDs of the master's workers: the current one first, then the old ones that still
+    finish their connections after a reload (they run the previous configuration)."""
+    found = []
+    for line in _ask(_master_socket(run_dir), "show proc", 2.0).splitlines():
+        words = line.split()
+        if len(words) > 1 and words[0].isdigit() and words[1] == "worker":
+            found.append(int(words[0]))
+    return found
+
+
+def show_stat(run_dir: str, worker: int | None = None) -> list[dict[str, str]]:
+    """``show stat`` (of the current worker, or of ``worker``) as one dict per row, keyed
+    by HAProxy's column names."""
+    lines = query(run_dir, "show stat", worker=worker).splitlines()
     if not lines or not lines[0].startswith("# "):
         return []
     header = lines[0][2:].split(",")

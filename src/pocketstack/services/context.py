@@ -18,6 +18,7 @@ class RequestContext:
     roles: frozenset[str] = field(default_factory=frozenset)
     expires_at: datetime | None = None
     token_digest: str = ""
+    request_id: str = ""  # the request this context acts for, when the API stamped it
 
     @property
     def is_admin(self) -> bool:

@@ -154,6 +154,22 @@ def test_scale_in_drains_the_newest_member_first(scaler, demo, members):
     assert tail == ["scale_in", "member_drain", "member_remove", "server_delete"]
 
 
+def test_a_drain_counts_sessions_only_once_its_weight_is_applied(scaler, demo, members):
+    group = create(demo, load_balancer=POOL, drain_timeout=3600, metric=None)
+    ok(demo.post(f"{A}/groups/{group['id']}/resize", json={"desired_size": 2}), 202)
+    scaler.settle()
+    ok(demo.post(f"{A}/groups/{group['id']}/resize", json={"desired_size": 1}), 202)
+    scaler.settle(1)
+    drained = next(m for m in members.members.values() if m["weight"] == 0)
+    drained["provisioning_status"] = "PENDING_UPDATE"  # the load balancer has not reloaded
+    scaler.settle()
+    assert drained["id"] in members.members and "member_remove" not in actions(demo, group["id"])
+    drained["provisioning_status"] = "ACTIVE"
+    scaler.settle()
+    assert drained["id"] not in members.members
+    assert actions(demo, group["id"])[-2:] == ["member_remove", "server_delete"]
+
+
 def test_a_drain_ends_at_its_timeout(scaler, demo, members):
     group = create(demo, load_balancer=POOL, drain_timeout=0, metric=None)
     ok(demo.post(f"{A}/groups/{group['id']}/resize", json={"desired_size": 2}), 202)

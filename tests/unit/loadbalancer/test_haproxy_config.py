@@ -10,7 +10,7 @@ from pocketstack.drivers.loadbalancer.base import (
     MemberSpec,
     PoolSpec,
 )
-from pocketstack.drivers.loadbalancer.haproxy import _stats
+from pocketstack.drivers.loadbalancer.haproxy import _stats, _steer
 
 
 def spec(**changes) -> LoadBalancerSpec:
@@ -37,6 +37,7 @@ def test_listeners_pools_members_and_checks():
     assert "frontend l80\n    bind 10.0.0.5:80\n    mode http" in text
     assert "    maxconn 100" in text and "    option forwardfor" in text
     assert "    default_backend p1" in text
+    assert text.count("    option idle-close-on-response") == 1  # the HTTP listener only
     assert "frontend l3306\n    bind 10.0.0.5:3306\n    mode tcp" in text
     assert "    tcp-request connection reject" in text  # no pool: refused
     assert "backend p1\n    mode http\n    balance leastconn" in text
@@ -72,3 +73,29 @@ def test_stats_rows_map_back_to_the_api_objects():
         "m1": "UP", "m2": "DOWN", "m3": "NO_CHECK", "m4": "MAINT"}
     assert stats.members["m1"].current_sessions == 2
     assert stats.listeners["l80"].total_connections == 10
+
+
+def test_stats_sum_the_old_workers_still_serving():
+    current = [{"pxname": "l80", "svname": "FRONTEND", "scur": "1", "stot": "1", "bin": "1",
+                "bout": "1", "ereq": "0", "mode": "http", "req_rate": "2"},
+               {"pxname": "p1", "svname": "m1", "scur": "0", "stot": "1", "status": "UP 1/2"}]
+    old = [{"pxname": "l80", "svname": "FRONTEND", "scur": "29", "stot": "40", "bin": "9",
+            "bout": "9", "ereq": "1", "mode": "http", "req_rate": "30"},
+           {"pxname": "p1", "svname": "m1", "scur": "3", "stot": "50", "status": "DOWN"},
+           {"pxname": "p1", "svname": "gone", "scur": "1", "stot": "5", "status": "UP"}]
+    stats = _stats(current, old)
+    assert (stats.active_connections, stats.total_connections) == (30, 41)
+    assert (stats.bytes_in, stats.request_errors, stats.request_rate) == (10, 1, 32.0)
+    assert stats.listeners["l80"].active_connections == 30
+    assert stats.members["m1"].current_sessions == 3 and stats.members["m1"].status == "UP"
+    assert stats.members["gone"].current_sessions == 1
+
+
+def test_old_workers_are_steered_to_the_new_weights():
+    row = {"pxname": "p1", "svname": "m1", "weight": "1", "status": "UP"}
+    member = MemberSpec(id="m1", address="10.0.0.11", protocol_port=80)
+    assert _steer(row, member) is None
+    assert _steer(row, replace(member, weight=0)) == "set server p1/m1 weight 0"
+    assert _steer(row, replace(member, admin_state_up=False)) == "disable server p1/m1"
+    assert _steer(row, None) == "disable server p1/m1"
+    assert _steer({**row, "status": "MAINT"}, None) is None

@@ -15,6 +15,8 @@ from pocketstack.api.compute import (
     flavor_extras,
     flavors,
     hypervisors,
+    images,
+    instance_actions,
     keypairs,
     limits,
     quota_sets,
@@ -30,7 +32,8 @@ from pocketstack.errors import CloudError
 ROUTERS = (
     discovery, flavors, flavor_extras, keypairs, limits, quota_sets, availability_zones,
     hypervisors, compute_services, extensions, aggregates, servers, server_actions,
-    server_metadata, console, server_groups,
+    server_metadata, console, server_groups, instance_actions,
+    images,
 )
 
 

@@ -12,12 +12,14 @@ from typing import Annotated
 from fastapi import Body
 from fastapi.responses import JSONResponse, Response
 
-from pocketstack.api.common import APIRouter, Caller, CloudDep
+from pocketstack.api.common import APIRouter, CloudDep
 from pocketstack.api.compute.console import LEGACY_PROTOCOLS, legacy_handler
+from pocketstack.api.compute.instance_actions import Acting
 from pocketstack.api.compute.microversion import Microversion, Version
 from pocketstack.api.compute.server_rebuild import rebuild
 from pocketstack.api.compute.server_requests import invalid, name, reject_unknown
 from pocketstack.errors import BadRequest
+from pocketstack.services.compute import backups
 from pocketstack.services.compute import server_actions as actions
 from pocketstack.services.compute import servers
 from pocketstack.services.compute.boot import check_metadata
@@ -73,6 +75,41 @@ def create_image(cloud, context, version, server_id, value) -> Response:
         return JSONResponse({"image_id": image_id}, status_code=202)
     location = cloud.settings.url(f"image/v2/images/{image_id}")
     return Response(status_code=202, headers={"Location": location})
+
+
+def create_backup(cloud, context, version, server_id, value) -> Response:
+    if not isinstance(value, dict):
+        raise invalid("createBackup", value, "createBackup must be an object.")
+    reject_unknown(value, {"name", "backup_type", "rotation", "metadata"})
+    image_name = name(value, required=True)
+    backup_type = value.get("backup_type")
+    if not isinstance(backup_type, str) or not backup_type:
+        raise invalid("backup_type", backup_type, "backup_type is a required string.")
+    rotation = _rotation(value.get("rotation"))
+    metadata = value.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise invalid("metadata", metadata, "metadata must be an object.")
+    with cloud.db.session() as session:
+        server = servers.get_server(session, context, server_id)
+        check_metadata(session, server.project_id, metadata)
+        image_id = backups.create_backup(session, context, server_id, name=image_name,
+                                         backup_type=backup_type, rotation=rotation,
+                                         metadata=metadata)
+    cloud.wake_agent()
+    if rotation == 0:  # the new backup is rotated away at once: nothing to point at
+        return _accepted()
+    if version.at_least("2.45"):
+        return JSONResponse({"image_id": image_id}, status_code=202)
+    location = cloud.settings.url(f"image/v2/images/{image_id}")
+    return Response(status_code=202, headers={"Location": location})
+
+
+def _rotation(value) -> int:
+    text = str(value)
+    if isinstance(value, bool) or value is None or not text.lstrip("-").isdigit() \
+            or int(text) < 0:
+        raise invalid("rotation", value, "rotation must be an integer of 0 or more.")
+    return int(text)
 
 
 def console_output(cloud, context, _version, server_id, value) -> Response:
@@ -135,6 +172,7 @@ def security_group_handler(add: bool) -> Handler:
 
 ACTIONS: dict[str, Handler] = {
     "os-start": start, "os-stop": stop, "reboot": reboot, "createImage": create_image,
+    "createBackup": create_backup,
     "os-getConsoleOutput": console_output, "lock": lock, "unlock": unlock, "rebuild": rebuild,
     "os-resetState": reset_state, "injectNetworkInfo": inject_network_info,
     "addSecurityGroup": security_group_handler(True),
@@ -144,7 +182,7 @@ ACTIONS: dict[str, Handler] = {
 
 
 @router.post("/{server_id}/action")
-def server_action(cloud: CloudDep, context: Caller, version: Microversion, server_id: str,
+def server_action(cloud: CloudDep, context: Acting, version: Microversion, server_id: str,
                   body: Annotated[dict, Body()]) -> Response:
     if len(body) != 1:
         raise BadRequest("Malformed request body: one action is expected.")

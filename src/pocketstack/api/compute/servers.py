@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from pocketstack.api.common import APIRouter, Caller, CloudDep
 from pocketstack.api.compute import server_filters, server_requests
+from pocketstack.api.compute.instance_actions import Acting
 from pocketstack.api.compute.links import collection_links
 from pocketstack.api.compute.microversion import Microversion
 from pocketstack.api.compute.server_views import ServerView, load_related
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v2.1/servers")
 
 
 @router.post("", status_code=202)
-def create_server(cloud: CloudDep, context: Caller, version: Microversion,
+def create_server(cloud: CloudDep, context: Acting, version: Microversion,
                   body: Annotated[dict, Body()]) -> JSONResponse:
     request, reservation_only = server_requests.parse_create(body, version, context)
     with cloud.db.session() as session:
@@ -87,7 +88,7 @@ def update_server(cloud: CloudDep, context: Caller, version: Microversion, serve
 
 
 @router.delete("/{server_id}", status_code=204)
-def delete_server(cloud: CloudDep, context: Caller, server_id: str) -> Response:
+def delete_server(cloud: CloudDep, context: Acting, server_id: str) -> Response:
     with cloud.db.session() as session:
         servers.delete_server(session, context, server_id)
     cloud.wake_agent()

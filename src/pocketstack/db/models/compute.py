@@ -140,3 +140,24 @@ class ServerGroupMember(Base):
     server_id: Mapped[str] = mapped_column(
         ForeignKey("servers.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class InstanceAction(HasId, Timestamps, Base):
+    """One action on a server (``os-instance-actions``): who asked, with which request,
+    when, and its one event (the host's part), finished by the reconciler.
+
+    Written in the transaction that writes the desired state; no foreign key, so a
+    deleted server's actions stay listable (microversion 2.21) until pruned.
+    ``event`` is None for actions the API completes itself (lock, unlock, ...).
+    """
+
+    __tablename__ = "instance_actions"
+    server_id: Mapped[str] = mapped_column(String(36), index=True)
+    project_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(Text, default=None)
+    event: Mapped[str | None] = mapped_column(String(64), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    result: Mapped[str | None] = mapped_column(String(16), default=None)

@@ -26,7 +26,8 @@ class HealthMonitorSpec:
     """Checks every ``delay`` s (``timeout`` s each); a member is UP after ``max_retries``
     successes in a row and DOWN after ``max_retries_down`` failures. HTTP checks send
     ``http_method url_path`` and expect a status in ``expected_codes`` ("200", "200,202",
-    "200-204")."""
+    "200-204"), as HTTP/``http_version`` ("1.0", "1.1") with ``domain_name`` as Host when
+    given."""
 
     id: str
     type: str  # "HTTP" | "TCP"
@@ -38,6 +39,8 @@ class HealthMonitorSpec:
     url_path: str = "/"
     expected_codes: str = "200"
     admin_state_up: bool = True
+    http_version: str | None = None
+    domain_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,8 @@ class ListenerStats:
 
 @dataclass(frozen=True)
 class LoadBalancerStats:
-    """Counters since the load balancer's process last (re)started; ``request_rate`` is
+    """Counters of the load balancer's processes now serving (after a reload, the old
+    one's count until it has finished its connections); ``request_rate`` is
     requests per second over the last second (HTTP listeners; new connections for TCP).
     ``members`` is keyed by member id; ``listeners`` by listener id."""
 

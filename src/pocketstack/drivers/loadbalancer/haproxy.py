@@ -14,7 +14,10 @@ Per load balancer (``id``):
     seamless reload: established connections finish on the old worker.
 
 HAProxy runs in its own session, so a restart of pocketstack leaves load balancers
-serving; the first agent pass finds them again. Counters restart at each reload.
+serving; the first agent pass finds them again. After a reload the old worker finishes its
+clients' connections (HTTP: each idle keep-alive connection serves one more request, then
+closes, so no client meets a connection closed under its request) and is told the new
+member weights through the master CLI; stats are summed over all workers.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import logging
 import os
 import shutil
 import subprocess
+from dataclasses import astuple, replace
 
 from pocketstack.config import Settings
 from pocketstack.drivers.loadbalancer import haproxy_config
@@ -32,6 +36,7 @@ from pocketstack.drivers.loadbalancer.base import (
     LoadBalancerCapabilities,
     LoadBalancerSpec,
     LoadBalancerStats,
+    MemberSpec,
     MemberStats,
 )
 from pocketstack.errors import DriverError
@@ -102,6 +107,7 @@ class HaproxyLoadBalancerDriver:
             haproxy.start(run_dir, ns)
         elif changed:
             haproxy.reload(run_dir)
+            _steer_old_workers(run_dir, spec)
 
     def _write_record(self, spec: LoadBalancerSpec) -> None:
         path = os.path.join(self._dir(spec.id), "record.json")
@@ -160,16 +166,18 @@ class HaproxyLoadBalancerDriver:
         return haproxy.is_running(self._dir(loadbalancer_id))
 
     def stats(self, loadbalancer_id: str) -> LoadBalancerStats:
+        """Summed over the current worker and the old ones still finishing connections
+        after a reload: their clients are load, and their sessions to a draining member
+        still run."""
         run_dir = self._dir(loadbalancer_id)
         if not haproxy.is_running(run_dir):
             return LoadBalancerStats()
         try:
-            rows = haproxy.show_stat(run_dir)
+            return _stats(*_rows_per_worker(run_dir))
         except HOST_ERRORS as error:
             log.warning("reading the stats of load balancer %s failed: %s", loadbalancer_id,
                         error)
             return LoadBalancerStats()
-        return _stats(rows)
 
     def list_loadbalancers(self) -> set[str]:
         ids = set(os.listdir(self.base_dir))
@@ -186,26 +194,89 @@ def _number(row: dict, key: str) -> int:
     return int(value) if value.isdigit() else 0
 
 
-def _stats(rows: list[dict]) -> LoadBalancerStats:
-    listeners, members, rate = {}, {}, 0.0
-    for row in rows:
-        if row.get("svname") == "FRONTEND":
-            listeners[row["pxname"]] = ListenerStats(
-                active_connections=_number(row, "scur"), total_connections=_number(row, "stot"),
-                bytes_in=_number(row, "bin"), bytes_out=_number(row, "bout"),
-                request_errors=_number(row, "ereq"))
-            rate += _number(row, "req_rate") if row.get("mode") == "http" else _number(
-                row, "rate")
-        elif row.get("svname") != "BACKEND":
-            status = (row.get("status") or "").split(" ")[0]
-            members[row["svname"]] = MemberStats(
-                current_sessions=_number(row, "scur"), total_sessions=_number(row, "stot"),
-                status=MEMBER_STATUS.get(status, "DOWN"))
+def _rows_per_worker(run_dir: str) -> list[list[dict]]:
+    """``show stat`` of every worker, the current one first (only the current one's when
+    the master does not answer)."""
+    try:
+        pids = haproxy.workers(run_dir)
+    except HOST_ERRORS:
+        pids = []
+    if not pids:
+        return [haproxy.show_stat(run_dir)]
+    found = [haproxy.show_stat(run_dir, pids[0])]
+    for pid in pids[1:]:
+        try:
+            found.append(haproxy.show_stat(run_dir, pid))
+        except HOST_ERRORS:
+            pass  # it exited meanwhile: its connections are over
+    return found
+
+
+def _steer_old_workers(run_dir: str, spec: LoadBalancerSpec) -> None:
+    """Give the old workers the new weights: a member drained (weight 0), disabled or
+    removed gets no new request from them either, while they finish their connections
+    (an idle keep-alive client's next request is still served by its old worker)."""
+    wanted = {(pool.id, member.id): member if pool.admin_state_up else
+              replace(member, admin_state_up=False)
+              for pool in spec.pools for member in pool.members}
+    try:
+        old = haproxy.workers(run_dir)[1:]
+    except HOST_ERRORS:
+        return
+    for pid in old:
+        try:
+            for row in haproxy.show_stat(run_dir, pid):
+                if row.get("svname") not in ("FRONTEND", "BACKEND"):
+                    command = _steer(row, wanted.get((row["pxname"], row["svname"])))
+                    if command:
+                        haproxy.query(run_dir, command, worker=pid)
+        except HOST_ERRORS as error:  # it exited meanwhile, or will at hard-stop-after
+            log.debug("steering old haproxy worker %s: %s", pid, error)
+
+
+def _steer(row: dict, member: MemberSpec | None) -> str | None:
+    server = f"{row['pxname']}/{row['svname']}"
+    if member is None or not member.admin_state_up:
+        return None if row.get("status", "").startswith("MAINT") else \
+            f"disable server {server}"
+    if _number(row, "weight") != member.weight:
+        return f"set server {server} weight {member.weight}"
+    return None
+
+
+def _stats(*workers: list[dict]) -> LoadBalancerStats:
+    """Stats from the rows of each worker, the current one first: counts are summed, a
+    member's status is the newest worker's."""
+    listeners: dict[str, ListenerStats] = {}
+    members: dict[str, MemberStats] = {}
+    rate = 0.0
+    for rows in workers:
+        for row in rows:
+            if row.get("svname") == "FRONTEND":
+                listeners[row["pxname"]] = _add(listeners.get(row["pxname"]), ListenerStats(
+                    active_connections=_number(row, "scur"),
+                    total_connections=_number(row, "stot"), bytes_in=_number(row, "bin"),
+                    bytes_out=_number(row, "bout"), request_errors=_number(row, "ereq")))
+                rate += _number(row, "req_rate") if row.get("mode") == "http" else _number(
+                    row, "rate")
+            elif row.get("svname") != "BACKEND":
+                status = MEMBER_STATUS.get((row.get("status") or "").split(" ")[0], "DOWN")
+                seen = members.get(row["svname"])
+                members[row["svname"]] = MemberStats(
+                    current_sessions=_number(row, "scur") + (seen.current_sessions if seen else 0),
+                    total_sessions=_number(row, "stot") + (seen.total_sessions if seen else 0),
+                    status=seen.status if seen else status)
     totals = {name: sum(getattr(x, name) for x in listeners.values())
               for name in ("active_connections", "total_connections", "bytes_in", "bytes_out",
                            "request_errors")}
     return LoadBalancerStats(**totals, request_rate=float(rate), members=members,
                              listeners=listeners)
+
+
+def _add(seen: ListenerStats | None, more: ListenerStats) -> ListenerStats:
+    if seen is None:
+        return more
+    return ListenerStats(*(a + b for a, b in zip(astuple(seen), astuple(more), strict=True)))
 
 
 def purge(prefix: str) -> None:

@@ -5,12 +5,19 @@ socket's rows map back to the API's objects.
 Process-wide: one thread, ``MAXCONN`` connections, old workers killed ``HARD_STOP_AFTER``
 after a reload (a connection still open then is cut), privileges dropped to the
 ``haproxy`` user when the host has one.
+
+Every string of the spec written into the file (ids, addresses, HTTP check fields) must be
+one plain word: a value with whitespace, a control character, ``#``, a quote or a
+backslash could end its line and add directives (run as root on the next reload), so
+``render`` refuses the whole spec. Names and descriptions are never written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import grp
 import pwd
+import re
 
 from pocketstack.drivers.loadbalancer.base import (
     HealthMonitorSpec,
@@ -19,11 +26,14 @@ from pocketstack.drivers.loadbalancer.base import (
     MemberSpec,
     PoolSpec,
 )
+from pocketstack.errors import DriverError
 
 MAXCONN = 4096
 HARD_STOP_AFTER = "300s"
 ALGORITHMS = {"ROUND_ROBIN": "roundrobin", "LEAST_CONNECTIONS": "leastconn",
               "SOURCE_IP": "source"}
+WORD = re.compile(r"(?:(?![#\"'\\])[!-~])*")  # printable ASCII, no space, # or quote
+NOT_WRITTEN = ("name",)
 
 
 def _service_user() -> list[str]:
@@ -35,10 +45,29 @@ def _service_user() -> list[str]:
     return ["    user haproxy", "    group haproxy"]
 
 
+def check_words(value, where: str = "spec") -> None:
+    """Raise a permanent DriverError unless every string in ``value`` (a spec, or tuples of
+    them) is one plain word; fields in ``NOT_WRITTEN`` are skipped."""
+    if isinstance(value, str):
+        if not WORD.fullmatch(value):
+            raise DriverError(f"Refusing to write {where} {value!r} into haproxy.cfg: it is "
+                              f"not one word of printable ASCII without # or quotes.")
+    elif dataclasses.is_dataclass(value):
+        for item in dataclasses.fields(value):
+            if item.name not in NOT_WRITTEN:
+                check_words(getattr(value, item.name), item.name)
+    elif isinstance(value, tuple):
+        for item in value:
+            check_words(item, where)
+
+
 def render(spec: LoadBalancerSpec, stats_socket: str) -> str:
+    """The configuration of ``spec`` (DriverError, permanent: a value is unsafe to write)."""
+    check_words(spec)
+    check_words(stats_socket, "stats socket")
     modes = _backend_modes(spec)
     lines = [
-        f"# load balancer {spec.id} ({spec.name}); written by pocketstack, do not edit",
+        f"# load balancer {spec.id}; written by pocketstack, do not edit",
         "global",
         f"    maxconn {MAXCONN}",
         "    nbthread 1",
@@ -88,6 +117,9 @@ def _frontend(spec: LoadBalancerSpec, listener: ListenerSpec) -> list[str]:
         lines += [f"    acl allowed_cidr src {' '.join(listener.allowed_cidrs)}",
                   "    tcp-request connection reject if !allowed_cidr"]
     if mode == "http":
+        # on a reload, an idle keep-alive connection is closed after one more answer
+        # (with "Connection: close"), not under a request the client is sending
+        lines.append("    option idle-close-on-response")
         lines += _forwarded_headers(dict(listener.insert_headers))
     if listener.default_pool_id:
         lines.append(f"    default_backend {listener.default_pool_id}")
@@ -139,9 +171,22 @@ def _health_check(monitor: HealthMonitorSpec) -> list[str]:
               f"rise {monitor.max_retries}")
     lines = [f"    timeout check {monitor.timeout}s", f"    default-server {rhythm}"]
     if monitor.type == "HTTP":
-        lines += [f"    option httpchk {monitor.http_method} {monitor.url_path}",
+        lines += [*_http_request(monitor),
                   f"    http-check expect rstatus {_expected(monitor.expected_codes)}"]
     return lines
+
+
+def _http_request(monitor: HealthMonitorSpec) -> list[str]:
+    """The check's request: with an HTTP version or a Host, HAProxy 2.2+'s ``http-check
+    send``."""
+    if not (monitor.http_version or monitor.domain_name):
+        return [f"    option httpchk {monitor.http_method} {monitor.url_path}"]
+    words = ["    http-check send", f"meth {monitor.http_method}", f"uri {monitor.url_path}"]
+    if monitor.http_version:
+        words.append(f"ver HTTP/{monitor.http_version}")
+    if monitor.domain_name:
+        words.append(f"hdr Host {monitor.domain_name}")
+    return ["    option httpchk", " ".join(words)]
 
 
 def _server(member: MemberSpec, checking: bool, pool_up: bool) -> str:

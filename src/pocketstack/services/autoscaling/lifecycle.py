@@ -147,8 +147,11 @@ def shrink(session: Session, group: ScalingGroup, now: datetime) -> int:
 
 def _finish_drain(session: Session, group: ScalingGroup, row: ScalingServer,
                   sessions: dict[str, int] | None, now: datetime) -> None:
-    # a member the load balancer's stats do not show carries no session
-    left = None if sessions is None else sessions.get(row.member_id, 0)
+    # a member the load balancer's stats do not show carries no session; before its
+    # weight 0 is applied, no count says anything about the drain
+    applied = pool.drain_applied(session, acting_for(group), group.load_balancer["pool_id"],
+                                 row.member_id)
+    left = None if sessions is None or not applied else sessions.get(row.member_id, 0)
     waited = (now - (row.drain_started_at or now)).total_seconds()
     if left == 0:
         why = f"member of server {row.name} drained: no session left after {waited:.1f} s"

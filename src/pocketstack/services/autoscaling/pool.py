@@ -55,6 +55,18 @@ def drain_member(session: Session, context: RequestContext, pool_id: str,
         pass  # already gone: nothing left to drain
 
 
+def drain_applied(session: Session, context: RequestContext, pool_id: str,
+                  member_id: str) -> bool:
+    """Whether the load balancer applied the member's last change (its weight 0): only
+    then do its session counts say that the drain is over. A member gone is applied."""
+    try:
+        listed = _members().list_members(session, context, pool_id)
+    except NotFound:
+        return True
+    member = next((m for m in listed if m["id"] == member_id), None)
+    return member is None or not member.get("provisioning_status", "").startswith("PENDING_")
+
+
 def remove_member(session: Session, context: RequestContext, pool_id: str,
                   member_id: str) -> None:
     try:

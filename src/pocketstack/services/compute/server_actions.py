@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.drivers.compute.base import ComputeDriver, PowerState
 from pocketstack.errors import Conflict, DriverError
-from pocketstack.services.compute import boot
+from pocketstack.services.compute import boot, instance_actions
 from pocketstack.services.compute import server_states as states
 from pocketstack.services.compute.servers import get_server, get_writable, sanitize_hostname
 from pocketstack.services.context import RequestContext
@@ -20,12 +20,14 @@ def start(session: Session, context: RequestContext, server_id: str) -> None:
     server = get_writable(session, context, server_id)
     states.require_state(server, "start", (states.STOPPED,))
     server.task_state = states.POWERING_ON
+    instance_actions.record(session, context, server, "start")
 
 
 def stop(session: Session, context: RequestContext, server_id: str) -> None:
     server = get_writable(session, context, server_id)
     states.require_state(server, "stop", (states.ACTIVE, states.ERROR))
     server.task_state = states.POWERING_OFF
+    instance_actions.record(session, context, server, "stop")
 
 
 def reboot(session: Session, context: RequestContext, server_id: str, hard: bool) -> None:
@@ -37,6 +39,7 @@ def reboot(session: Session, context: RequestContext, server_id: str, hard: bool
     else:
         states.require_state(server, "reboot", (states.ACTIVE,), (None, states.REBOOTING))
         server.task_state = states.REBOOTING
+    instance_actions.record(session, context, server, "reboot")
 
 
 def create_image(session: Session, context: RequestContext, server_id: str, name: str,
@@ -48,6 +51,7 @@ def create_image(session: Session, context: RequestContext, server_id: str, name
                                      parent_image_id=server.image_id, metadata=metadata)
     server.task_state = states.IMAGE_SNAPSHOT
     server.snapshot_image_id = image_id
+    instance_actions.record(session, context, server, "createImage")
     return image_id
 
 
@@ -55,12 +59,14 @@ def lock(session: Session, context: RequestContext, server_id: str, reason: str 
     context.require_writer()
     server = get_server(session, context, server_id)
     server.locked, server.locked_reason = True, reason
+    instance_actions.record(session, context, server, "lock")
 
 
 def unlock(session: Session, context: RequestContext, server_id: str) -> None:
     context.require_writer()
     server = get_server(session, context, server_id)
     server.locked, server.locked_reason = False, None
+    instance_actions.record(session, context, server, "unlock")
 
 
 def console_output(driver: ComputeDriver | None, server_id: str, vm_state: str,
@@ -111,6 +117,7 @@ def rebuild(session: Session, context: RequestContext, server_id: str, request: 
     if "name" in request.changes:
         server.hostname = sanitize_hostname(request.changes["name"])
     server.image_id, server.task_state = image.id, states.REBUILDING
+    instance_actions.record(session, context, server, "rebuild")
     return server
 
 

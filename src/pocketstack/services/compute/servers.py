@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.db.models.compute import Server, ServerTag
 from pocketstack.errors import BadRequest, Conflict, NotFound
-from pocketstack.services.compute import boot, server_groups, server_states
+from pocketstack.services.compute import boot, instance_actions, server_groups, server_states
 from pocketstack.services.compute.boot import BootRequest
 from pocketstack.services.context import RequestContext
 from pocketstack.services.image import for_compute as images
@@ -75,6 +75,7 @@ def create_servers(session: Session, context: RequestContext, request: BootReque
         )
         session.add(server)
         session.flush()
+        instance_actions.record(session, context, server, "create")
         session.add_all(ServerTag(server_id=server.id, tag=tag) for tag in set(request.tags))
         if group is not None:
             server_groups.add_member(session, group, server.id)
@@ -107,6 +108,7 @@ def delete_server(session: Session, context: RequestContext, server_id: str) -> 
     """Ask for the server to go: the reconciler destroys it, then removes the row."""
     server = get_writable(session, context, server_id)
     server.task_state = server_states.DELETING
+    instance_actions.record(session, context, server, "delete")
 
 
 def new_reservation_id() -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session, object_session
 
 from pocketstack.db.models.loadbalancer import (
     HealthMonitor,
@@ -72,13 +72,23 @@ def is_pending(status: str) -> bool:
 def begin_change(lb: LoadBalancer, queue: bool = False) -> None:
     """``lb`` must change on the host: it goes PENDING_UPDATE until the agent applied it.
     While the agent still works on it: 409 (Octavia's immutability), or with ``queue`` the
-    change joins the pending one (not on a load balancer being deleted)."""
-    pending = is_pending(lb.provisioning_status)
-    if pending and not (queue and lb.provisioning_status != PENDING_DELETE):
+    change joins the pending one (not on a load balancer being deleted).
+
+    One compare-and-swap UPDATE, so of two requests that both read ``lb`` as settled only
+    one gets through (SQLite starts the transaction at its first write, not at the read).
+    ``lb`` is refreshed with the values written."""
+    status = LoadBalancer.provisioning_status
+    allowed = status != PENDING_DELETE if queue else status.not_like("PENDING_%")
+    session = object_session(lb)
+    result = session.execute(
+        update(LoadBalancer).where(LoadBalancer.id == lb.id, allowed)
+        .values(generation=LoadBalancer.generation + 1,
+                provisioning_status=case((status.like("PENDING_%"), status),
+                                         else_=PENDING_UPDATE))
+        .execution_options(synchronize_session=False))
+    session.refresh(lb)
+    if result.rowcount == 0:
         raise Conflict(f"Load Balancer {lb.id} is immutable and cannot be updated.")
-    lb.generation += 1
-    if not pending:
-        lb.provisioning_status = PENDING_UPDATE
 
 
 def check_quota(session: Session, project_id: str, resource: str, wanted: int = 1) -> None:
@@ -114,7 +124,27 @@ def one_of(value: str, allowed, what: str) -> str:
     return value
 
 
+TEXT_FIELDS = ("name", "description")
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029" for c in text)
+
+
+def plain_text(fields: dict) -> dict:
+    """``fields`` unchanged; 400 when a name, description or tag holds a control character
+    (a line break in a name must never reach a file written from it)."""
+    texts = [(name, fields.get(name)) for name in TEXT_FIELDS]
+    texts += [("tags", tag) for tag in fields.get("tags") or ()]
+    for name, value in texts:
+        if isinstance(value, str) and _has_control(value):
+            raise BadRequest(f"Invalid input for field/attribute {name}. Value: {value!r}. "
+                             f"Control characters (line breaks, tabs) are not allowed.")
+    return fields
+
+
 def set_fields(row, changes: dict, allowed: tuple[str, ...]) -> None:
+    plain_text(changes)
     for name in allowed:
         if name in changes:
             setattr(row, name, changes[name])

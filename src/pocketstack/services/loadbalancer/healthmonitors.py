@@ -24,7 +24,12 @@ OCTAVIA_TYPES = ("HTTP", "HTTPS", "PING", "SCTP", "TCP", "TLS-HELLO", "UDP-CONNE
 HTTP_METHODS = ("CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 HTTP_FIELDS = ("http_method", "url_path", "expected_codes", "http_version", "domain_name")
 HTTP_DEFAULTS = {"http_method": "GET", "url_path": "/", "expected_codes": "200"}
-CODES = re.compile(r"^\d{3}((-\d{3})|(,\d{3})*)$")
+CODES = re.compile(r"\d{3}((-\d{3})|(,\d{3})*)")
+# RFC 3986 path (and query) characters, as Octavia checks, less the quote HAProxy parses.
+URL_PATH = re.compile(r"/(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-Fa-f]{2})*")
+HTTP_VERSIONS = ("1.0", "1.1")
+DOMAIN_NAME = re.compile(r"(?=.{1,253}$)(?:(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)*"
+                         r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.?")
 UPDATABLE = ("name", "admin_state_up", "delay", "timeout", "max_retries", "max_retries_down",
              "tags", *HTTP_FIELDS)
 
@@ -46,12 +51,21 @@ def _check(monitor: HealthMonitor) -> None:
     if monitor.type != "HTTP":
         return
     common.one_of(monitor.http_method, HTTP_METHODS, "http_method")
-    if not monitor.url_path.startswith("/"):
-        raise BadRequest("url_path must start with '/'.")
-    if not CODES.match(monitor.expected_codes):
+    if not URL_PATH.fullmatch(monitor.url_path):
+        raise BadRequest(f"Invalid input for field/attribute url_path. Value: "
+                         f"{monitor.url_path!r}. URL path must start with '/' and hold only "
+                         f"RFC 3986 path characters.")
+    if not CODES.fullmatch(monitor.expected_codes):
         raise BadRequest(f"Invalid input for field/attribute expected_codes. Value: "
-                         f"'{monitor.expected_codes}'. Use a code (200), a list (200,202) or "
+                         f"{monitor.expected_codes!r}. Use a code (200), a list (200,202) or "
                          f"a range (200-204).")
+    if monitor.http_version is not None:
+        common.one_of(monitor.http_version, HTTP_VERSIONS, "http_version")
+    if monitor.domain_name is not None and not DOMAIN_NAME.fullmatch(monitor.domain_name):
+        raise BadRequest(f"Invalid input for field/attribute domain_name. Value: "
+                         f"{monitor.domain_name!r}. Give a host name (example.com).")
+    if monitor.domain_name and monitor.http_version != "1.1":
+        raise BadRequest("domain_name needs http_version 1.1.")
 
 
 def _http_fields(monitor_type: str, fields: dict) -> dict:
@@ -67,6 +81,7 @@ def _http_fields(monitor_type: str, fields: dict) -> dict:
 def create_healthmonitor(session: Session, context: RequestContext,
                          fields: dict) -> HealthMonitor:
     pool = common.owned(session, context, Pool, fields.pop("pool_id"))
+    common.plain_text(fields)
     taken = session.scalar(select(HealthMonitor.id).where(HealthMonitor.pool_id == pool.id))
     if taken:
         raise Conflict(f"This pool already has a health monitor ({taken}).")

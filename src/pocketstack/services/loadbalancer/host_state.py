@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.db.models.loadbalancer import HealthMonitor, Listener, LoadBalancer, Member, Pool
@@ -68,7 +68,8 @@ def _monitor(row: HealthMonitor | None) -> HealthMonitorSpec | None:
         id=row.id, type=row.type, delay=row.delay, timeout=row.timeout,
         max_retries=row.max_retries, max_retries_down=row.max_retries_down,
         http_method=row.http_method or "GET", url_path=row.url_path or "/",
-        expected_codes=row.expected_codes or "200", admin_state_up=row.admin_state_up)
+        expected_codes=row.expected_codes or "200", admin_state_up=row.admin_state_up,
+        http_version=row.http_version, domain_name=row.domain_name)
 
 
 def _pool(session: Session, pool: Pool) -> PoolSpec:
@@ -114,10 +115,18 @@ def finish_apply(session: Session, lb_id: str, generation: int,
                  stats: LoadBalancerStats | None) -> bool:
     """The host serves the load balancer as it was at ``generation``: ACTIVE it and its
     pending children, forget the deleted ones. False (nothing written) when the desired
-    state changed meanwhile."""
-    lb = session.get(LoadBalancer, lb_id)
-    if lb is None or lb.generation != generation:
+    state changed meanwhile.
+
+    The load balancer row is compared-and-swapped first: that write holds SQLite's lock,
+    so no change can come in between it and the children's updates."""
+    result = session.execute(
+        update(LoadBalancer).where(LoadBalancer.id == lb_id, LoadBalancer.generation == generation)
+        .values(provisioning_status=ACTIVE, fault=None)
+        .execution_options(synchronize_session=False))
+    if result.rowcount == 0:
         return False
+    lb = session.get(LoadBalancer, lb_id)
+    session.refresh(lb)
     for model in CHILDREN:
         for row in _children_of(session, model, lb_id):
             if row.provisioning_status == PENDING_DELETE:
@@ -125,7 +134,6 @@ def finish_apply(session: Session, lb_id: str, generation: int,
             elif is_pending(row.provisioning_status):
                 row.provisioning_status = ACTIVE
         session.flush()
-    lb.provisioning_status, lb.fault = ACTIVE, None
     report_health(session, lb_id, stats, running=True)
     return True
 

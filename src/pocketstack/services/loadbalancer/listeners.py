@@ -77,6 +77,7 @@ def _check(fields: dict) -> dict:
 
 def create_listener(session: Session, context: RequestContext, fields: dict) -> Listener:
     lb = common.owned(session, context, LoadBalancer, fields.pop("loadbalancer_id"))
+    common.plain_text(fields)
     project_id = lb.project_id  # children belong to their load balancer's project
     wanted_protocol = protocol(fields.pop("protocol"))
     port = common.port_number(fields.pop("protocol_port"))

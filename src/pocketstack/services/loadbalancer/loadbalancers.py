@@ -34,7 +34,7 @@ def _provider(fields: dict) -> str:
 
 
 def create_loadbalancer(session: Session, context: RequestContext, fields: dict) -> LoadBalancer:
-    project_id = common.owner_of_new(context, fields)
+    project_id = common.owner_of_new(context, common.plain_text(fields))
     provider = _provider(fields)
     common.check_quota(session, project_id, "load_balancer")
     lb = LoadBalancer(id=new_id(), project_id=project_id, provider=provider,

@@ -74,6 +74,7 @@ def create_member(session: Session, context: RequestContext, pool_id: str, *, ad
                   monitor_address: str | None = None, monitor_port: int | None = None,
                   tags: list[str] | None = None, queue: bool = True) -> dict:
     pool = _pool(session, context, pool_id, write=True)
+    common.plain_text({"name": name, "tags": tags})
     address = common.ip_address(address)
     port = common.port_number(protocol_port)
     duplicate = session.scalar(select(Member.id).where(

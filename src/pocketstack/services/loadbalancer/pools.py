@@ -63,7 +63,7 @@ def _parents(session: Session, context: RequestContext, fields: dict):
 
 
 def create_pool(session: Session, context: RequestContext, fields: dict) -> Pool:
-    lb, listener = _parents(session, context, fields)
+    lb, listener = _parents(session, context, common.plain_text(fields))
     _check_unsupported(fields)
     pool = Pool(id=new_id(), project_id=lb.project_id, loadbalancer_id=lb.id,
                 protocol=_supported(fields.pop("protocol"), OCTAVIA_PROTOCOLS, PROTOCOLS,
