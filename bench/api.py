@@ -4,7 +4,9 @@ Starts a real ``pocketstack up --driver fake`` on a free port with a temporary d
 creates 100 servers, then measures each call with 1 and 4 concurrent clients (separate
 processes, keep-alive connections). Every figure is also given as a ratio to a baseline
 measured in the same run: ``GET /`` (the cheapest route through the same server stack),
-so runs on different machines compare. Usage: ``python bench/api.py [--seconds 3]``.
+so runs on different machines compare, and with the server's CPU time per request
+(``cpu_ms``, from /proc: robust when other jobs share the cores, unlike latencies).
+Usage: ``python bench/api.py [--seconds 3]``.
 """
 
 from __future__ import annotations
@@ -101,15 +103,25 @@ def _worker(args) -> list[float]:
     return latencies
 
 
-def measure(pool, base, method, path, headers, body, clients, seconds) -> dict:
+def measure(pool, base, method, path, headers, body, clients, seconds, pid) -> dict:
     jobs = [(base, method, path, headers, body, seconds)] * clients
+    cpu_before = cpu_seconds(pid)
     results = pool.map(_worker, jobs[:clients])
+    cpu = cpu_seconds(pid) - cpu_before
     latencies = sorted(value for result in results for value in result)
     return {
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
         "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 2),
         "rps": round(len(latencies) / seconds, 1),
+        "cpu_ms": round(cpu * 1000 / len(latencies), 3),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server process has used: per request it hardly
+    depends on what else the machine runs, unlike latencies (``cpu_ms``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -144,13 +156,15 @@ def main() -> None:
                     row = {}
                     for clients in (1, 4):
                         row[f"{clients}c"] = measure(pool, base, method, path, headers, body,
-                                                     clients, args.seconds)
+                                                     clients, args.seconds, proc.pid)
                     report["calls"][name] = row
             baseline = report["calls"]["baseline GET /"]
             for row in report["calls"].values():
                 for clients, figures in row.items():
                     figures["p50_vs_baseline"] = round(
                         figures["p50_ms"] / baseline[clients]["p50_ms"], 1)
+                    figures["cpu_vs_baseline"] = round(
+                        figures["cpu_ms"] / max(baseline[clients]["cpu_ms"], 0.001), 1)
             report["rss_mb"] = round(rss_mb(proc.pid), 1)
         finally:
             proc.send_signal(signal.SIGTERM)
@@ -162,11 +176,12 @@ def main() -> None:
 def print_table(report: dict) -> None:
     print(f"up to ready: {report['up_to_ready_s']} s   RSS after the run: {report['rss_mb']} MB")
     print(f"{'call':38} {'p50 1c':>8} {'p95 1c':>8} {'rps 1c':>8} {'p50 4c':>8} "
-          f"{'p95 4c':>8} {'rps 4c':>8} {'x base':>7}")
+          f"{'p95 4c':>8} {'rps 4c':>8} {'x base':>7} {'cpu ms':>7} {'x base':>7}")
     for name, row in report["calls"].items():
         one, four = row["1c"], row["4c"]
         print(f"{name:38} {one['p50_ms']:8} {one['p95_ms']:8} {one['rps']:8} "
-              f"{four['p50_ms']:8} {four['p95_ms']:8} {four['rps']:8} {one['p50_vs_baseline']:7}")
+              f"{four['p50_ms']:8} {four['p95_ms']:8} {four['rps']:8} {one['p50_vs_baseline']:7} "
+              f"{one['cpu_ms']:7} {one['cpu_vs_baseline']:7}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""Crash soak: a seeded random workload (``workload.Soak`` with the load balancer steps of
-``balancers.BalancerSoak``) against a real namespace cloud
-in a test host namespace while the cloud is SIGKILLed at random moments and restarted.
+"""Crash soak: a seeded random workload (``workload.Soak``, with the load balancer steps of
+``balancers.BalancerSoak``) against a real namespace cloud in a test host namespace while
+the cloud is SIGKILLed at random moments and restarted.
 
 * ``test_whole_process``: ``pocketstack up`` (API + agent in one process) is killed
   ``KILLS`` times.
@@ -11,12 +11,12 @@ in a test host namespace while the cloud is SIGKILLed at random moments and rest
 After the kills, one last kill and restart, then the reconcilers must converge and the
 invariants hold: what the API shows equals the client's book of accepted writes (nothing
 lost, nothing resurrected, servers ACTIVE, floating IPs and security groups as last set,
-load balancers ACTIVE with their listener, pool and members),
-the kernel holds exactly what the database names (``invariants``: each object once,
-nothing else of the prefix; each load balancer's HAProxy serves what the database
-names), every instance process is in its own cgroup, and a purge
-leaves nothing. ``SOAK_SEED=<n>`` replays a run's choices (the seed is printed; kill
-moments still depend on timing).
+load balancers ACTIVE with their listener, pool and members), the kernel holds exactly
+what the database names (``invariants``: each object once, nothing else of the prefix;
+each load balancer's HAProxy serves what the database names), every instance process is
+in its own cgroup, and a purge leaves nothing. ``SOAK_SEED=<n>`` replays a run's choices
+(the seed is printed; kill moments still depend on timing). A failed run keeps the
+processes' logs in ``/tmp/crash-<prefix>-logs``.
 """
 
 from __future__ import annotations

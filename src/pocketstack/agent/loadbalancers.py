@@ -17,6 +17,7 @@ import threading
 from pocketstack.agent.reconcile import DONE, Result
 from pocketstack.db.models.loadbalancer import LoadBalancer
 from pocketstack.drivers.loadbalancer.base import LoadBalancerDriver
+from pocketstack.host import names
 from pocketstack.services.loadbalancer import host_state
 from pocketstack.services.loadbalancer.common import PENDING_DELETE
 from pocketstack.services.runtime import Cloud
@@ -74,6 +75,11 @@ class LoadBalancerReconciler:
         with self.cloud.db.session() as session:
             lb = session.get(LoadBalancer, key)
             status = lb.provisioning_status if lb is not None else PENDING_DELETE
+            missing = host_state.vip_missing(session, lb) if status != PENDING_DELETE else None
+            if missing:  # permanent: the load balancer goes ERROR (and can be deleted)
+                log.warning("load balancer %s: %s", key, missing)
+                host_state.report_fault(session, key, missing)
+                return DONE
             spec = host_state.spec(session, lb) if status != PENDING_DELETE else None
             generation = lb.generation if lb is not None else 0
         if spec is None:
@@ -92,10 +98,14 @@ class LoadBalancerReconciler:
             host_state.report_fault(session, key, message)
 
     def sweep(self) -> None:
-        """Destroy load balancers on the host that no row names."""
+        """Destroy load balancers on the host that no row names. The host may know one
+        only by the fragment of its id in kernel names: compared by fragment, so a live
+        load balancer's namespace is never taken for a stale one."""
         with self.cloud.db.session() as session:
-            keep = host_state.wanted(session)
-        for stale in self.driver.list_loadbalancers() - keep:
+            keep = {names.fragment(key) for key in host_state.wanted(session)}
+        for stale in sorted(self.driver.list_loadbalancers()):
+            if names.fragment(stale) in keep:
+                continue
             log.info("sweeping load balancer %s that no row names", stale)
             self.driver.destroy(stale)
 

@@ -6,20 +6,36 @@ Every metric is a group total, so ``target`` is always per server:
 regular expression searched in an HTTP GET of a URL, e.g. Apache's ``server-status``),
 ``cpu`` (the sum of the in-service servers' CPU %, i.e. average × servers: 100 is one
 busy CPU). A value that cannot be read raises ``MetricUnavailable`` with the reason.
+
+HTTP reads are the only ones that wait on something a tenant controls, so they are
+bounded (``HTTP_DEADLINE`` s of wall time for the whole GET, ``BODY_CAP`` bytes,
+``REGEX_TIMEOUT`` s of matching, which the ``regex`` module does without holding the
+GIL) and run on a small pool of their own (``HTTP_WORKERS`` threads), at most one per
+group at a time: a scaling pass waits at most ``INLINE_WAIT`` s for its group's read and
+otherwise goes on without a value (the next pass takes the result). The URL's target
+is checked against the state store before each read (``MetricSource.refused``).
 """
 
 from __future__ import annotations
 
-import re
+import math
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
-import httpx
+import regex as regex_engine
 
+from pocketstack.agent import http_get
 from pocketstack.errors import DriverError
+from pocketstack.services.autoscaling import patterns
 
-HTTP_TIMEOUT = 2.0
+HTTP_DEADLINE = 2.0
+BODY_CAP = 64 * 1024
+REGEX_TIMEOUT = 0.2
+HTTP_WORKERS = 4
+INLINE_WAIT = 0.25
 SAMPLE_TTL = 60.0
 
 
@@ -40,18 +56,22 @@ class MetricSource:
     metric: dict | None
     loadbalancer_id: str | None = None
     server_ids: tuple[str, ...] = ()  # servers in service
+    refused: str | None = None  # why the http_regex url may not be read now (None: it may)
 
 
 class MetricReaders:
-    def __init__(self, cloud) -> None:
+    def __init__(self, cloud, inline_wait: float = INLINE_WAIT) -> None:
         self.cloud = cloud
         self._cpu_samples: dict[str, tuple[float, float]] = {}  # server → (when, cpu s)
         self._lock = threading.Lock()
+        self.http = HttpReads(inline_wait)
 
     def read(self, source: MetricSource) -> float:
         kind = source.metric["type"]
         if kind == "http_regex":
-            return read_http_regex(source.metric["url"], source.metric["regex"])
+            if source.refused:
+                raise MetricUnavailable(source.refused)
+            return self.http.read(source.group_id, source.metric["url"], source.metric["regex"])
         if kind == "cpu":
             return self._cpu(source.server_ids)
         stats = self._stats(source)
@@ -106,19 +126,75 @@ class MetricReaders:
                     del self._cpu_samples[server_id]
 
 
-def read_http_regex(url: str, regex: str) -> float:
-    """Group 1 of ``regex`` searched in the body of ``GET url`` (2 s timeout)."""
+class HttpReads:
+    """``read_http_regex`` on a pool of its own, never two at once for one group."""
+
+    def __init__(self, inline_wait: float = INLINE_WAIT, workers: int = HTTP_WORKERS) -> None:
+        self.inline_wait = inline_wait
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="metric-http")
+        self._reads: dict[str, Future] = {}  # group → its read in flight or not taken yet
+        self._started: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def read(self, group_id: str, url: str, regex: str) -> float:
+        """The result of the group's read: the one in flight, else a new one; waits at
+        most ``inline_wait`` s (MetricWarmingUp when still running: ask again later)."""
+        with self._lock:
+            future = self._reads.get(group_id)
+            if future is None:
+                self._forget_untaken()
+                future = self._reads[group_id] = self._pool.submit(read_http_regex, url, regex)
+                self._started[group_id] = time.monotonic()
+        try:
+            return future.result(timeout=self.inline_wait)
+        except FutureTimeout:
+            raise MetricWarmingUp("the previous GET is still running") from None
+        finally:
+            if future.done():
+                with self._lock:
+                    if self._reads.get(group_id) is future:
+                        del self._reads[group_id], self._started[group_id]
+
+    def _forget_untaken(self) -> None:
+        """Drop finished reads no pass took for a while (their group is gone)."""
+        old = time.monotonic() - SAMPLE_TTL
+        for group_id, started in list(self._started.items()):
+            if started < old and self._reads[group_id].done():
+                del self._reads[group_id], self._started[group_id]
+
+    def in_flight(self) -> int:
+        with self._lock:
+            return sum(not future.done() for future in self._reads.values())
+
+
+def read_http_regex(url: str, regex: str, deadline: float = HTTP_DEADLINE) -> float:
+    """Group 1 of ``regex`` searched in the body of ``GET url``: the whole GET within
+    ``deadline`` s, at most ``BODY_CAP`` bytes, the search within ``REGEX_TIMEOUT`` s.
+    Messages name the URL but never quote what the server sent."""
+    problem = patterns.problem_of(regex)
+    if problem:
+        raise MetricUnavailable(problem)
     try:
-        response = httpx.get(url, timeout=HTTP_TIMEOUT, trust_env=False)
-    except httpx.HTTPError as exc:
-        raise MetricUnavailable(f"GET {url}: {exc or type(exc).__name__}") from None
-    if response.status_code != 200:
-        raise MetricUnavailable(f"GET {url} answered {response.status_code}")
-    found = re.search(regex, response.text)
+        body = http_get.get(url, deadline=deadline, cap=BODY_CAP)
+    except http_get.GetFailed as exc:
+        raise MetricUnavailable(f"GET {url}: {exc}") from None
+    try:
+        found = regex_engine.search(regex, body.decode("utf-8", "replace"),
+                                    timeout=REGEX_TIMEOUT)
+    except TimeoutError:
+        raise MetricUnavailable(f"the regex took more than {REGEX_TIMEOUT:g} s on GET {url}: "
+                                "make it simpler") from None
     if found is None:
         raise MetricUnavailable(f"the regex found nothing in GET {url}")
+    return _number(found.group(1), url)
+
+
+def _number(text: str | None, url: str) -> float:
     try:
-        return float(found.group(1))
+        value = float(text)
     except (TypeError, ValueError):
-        raise MetricUnavailable(f"group 1 of the regex is not a number: {found.group(1)!r}") \
+        raise MetricUnavailable(f"group 1 of the regex is not a number in GET {url}") \
             from None
+    if not math.isfinite(value):
+        raise MetricUnavailable(f"group 1 of the regex is not a finite number in GET {url}")
+    return value

@@ -14,6 +14,7 @@ where they stand. A deleted group is removed once its last server is gone.
 from __future__ import annotations
 
 import logging
+import math
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from pocketstack.agent.reconcile import DONE, Result
 from pocketstack.db.base import utcnow
 from pocketstack.db.models.autoscaling import ScalingEvent, ScalingGroup
 from pocketstack.errors import CloudError
-from pocketstack.services.autoscaling import events, groups, lifecycle, pool
+from pocketstack.services.autoscaling import events, groups, lifecycle, metric_target, pool
 from pocketstack.services.autoscaling.decide import decide
 from pocketstack.services.runtime import Cloud
 
@@ -106,17 +107,24 @@ class ScalingReconciler:
                 loadbalancer_id = pool.loadbalancer_of(
                     session, lifecycle.acting_for(group), group.load_balancer["pool_id"])
             metric = None if group.status == groups.DELETING else group.metric
-            return MetricSource(key, metric, loadbalancer_id, in_service)
+            refused = None
+            if metric and metric["type"] == "http_regex":  # ownership may have changed
+                refused = metric_target.refusal(session, lifecycle.acting_for(group),
+                                                group.load_balancer, metric["url"])
+            return MetricSource(key, metric, loadbalancer_id, in_service, refused)
 
     def _read(self, source: MetricSource) -> tuple[float | None, str | None]:
         if not source.metric:
             return None, None
         try:
-            return self.metrics.read(source), None
+            value = self.metrics.read(source)
         except MetricWarmingUp:
             return None, None
         except MetricUnavailable as exc:
             return None, str(exc)
+        if not math.isfinite(value):  # no decision can be made of nan or inf
+            return None, f"the metric read {value}, not a finite number"
+        return value, None
 
     def _step(self, key: str, value: float | None, problem: str | None,
               sessions: dict[str, int] | None) -> Step:

@@ -77,6 +77,17 @@ def keep_large_allocations_returnable() -> None:
 M_MMAP_THRESHOLD = -3
 
 
+def server_config(app, settings: Settings) -> uvicorn.Config:
+    """uvicorn's settings. ``proxy_headers`` is off: a client address is always the TCP
+    peer, never an ``X-Forwarded-For`` a client wrote (uvicorn trusts it from 127.0.0.1,
+    which would let any local client pick the address the login throttle keys on). Behind
+    a reverse proxy, all clients therefore share the proxy's address."""
+    return uvicorn.Config(app, host=settings.host, port=settings.port,
+                          log_level="warning", access_log=False, lifespan="off",
+                          timeout_keep_alive=KEEP_ALIVE_SECONDS, proxy_headers=False,
+                          ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key)
+
+
 def serve(settings: Settings, with_agent: bool = True) -> int:
     started = time.monotonic()
     keep_large_allocations_returnable()
@@ -84,11 +95,7 @@ def serve(settings: Settings, with_agent: bool = True) -> int:
     if settings.state_file.exists():
         settings.state_file.unlink()
     deployment = assemble(settings, with_agent=with_agent)
-    config = uvicorn.Config(deployment.app, host=settings.host, port=settings.port,
-                            log_level="warning", access_log=False, lifespan="off",
-                            timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                            ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key)
-    server = Server(config)
+    server = Server(server_config(deployment.app, settings))
     announcer = threading.Thread(
         target=_announce_when_ready, args=(server, deployment, settings, started), daemon=True
     )

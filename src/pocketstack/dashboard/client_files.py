@@ -48,6 +48,16 @@ def credentials_of(cloud, context: RequestContext) -> Credentials:
         )
 
 
+# Control characters, and what YAML or a shell takes for a line break (NEL, LS, PS).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _comment(text: str) -> str:
+    """``text`` fit for one comment line: a line break in a name would end the comment
+    and run the rest as a command when the file is sourced (or add YAML)."""
+    return _UNPRINTABLE.sub("?", text)
+
+
 def openrc(settings: Settings, who: Credentials) -> str:
     variables = {
         "OS_AUTH_URL": settings.url("identity/v3"),
@@ -64,7 +74,8 @@ def openrc(settings: Settings, who: Credentials) -> str:
     exports = "".join(f"export {key}={shlex.quote(value)}\n" for key, value in variables.items())
     return (
         "#!/usr/bin/env bash\n"
-        f"# pocketstack credentials of user {who.user_name} in project {who.project_name}.\n"
+        f"# pocketstack credentials of user {_comment(who.user_name)} in project "
+        f"{_comment(who.project_name)}.\n"
         "# Use: `source <this file>` (it asks for your password), then `openstack server list`.\n"
         "unset OS_TOKEN OS_TENANT_ID OS_TENANT_NAME OS_CLOUD\n"
         f"{exports}"
@@ -94,9 +105,10 @@ def clouds_yaml(settings: Settings, who: Credentials) -> str:
         "interface": "public",
         "identity_api_version": 3,
     }
-    header = (f"# pocketstack cloud for user {who.user_name} in project {who.project_name}.\n"
+    header = (f"# pocketstack cloud for user {_comment(who.user_name)} in project "
+              f"{_comment(who.project_name)}.\n"
               "# No password inside: add `password:` under auth, or export OS_PASSWORD.\n"
-              f"# Use: OS_CLOUD={cloud_name(who)} openstack server list\n")
+              f"# Use: OS_CLOUD={shlex.quote(_comment(cloud_name(who)))} openstack server list\n")
     return header + yaml.safe_dump({"clouds": {cloud_name(who): entry}}, sort_keys=False)
 
 

@@ -34,10 +34,31 @@ DEFAULTS: dict[str, int] = {
 }
 
 
+def class_key(name: str) -> str:
+    """Where quota class ``name`` keeps its limits (no project id has a colon)."""
+    return f"class:{name}"
+
+
+DEFAULT_CLASS = class_key("default")
+
+
 def limits(session: Session, project_id: str) -> dict[str, int]:
-    """Every quota of ``project_id``: the defaults with its overrides applied."""
+    """Every quota of ``project_id``: the defaults, changed by the ``default`` quota class
+    (Nova's ``os-quota-class-sets``), with the project's overrides applied."""
     found = dict(DEFAULTS)
-    rows = session.scalars(select(QuotaLimit).where(QuotaLimit.project_id == project_id))
+    rows = list(session.scalars(select(QuotaLimit).where(
+        QuotaLimit.project_id.in_((DEFAULT_CLASS, project_id)))))
+    found.update({row.resource: row.hard_limit for row in rows
+                  if row.project_id == DEFAULT_CLASS})
+    found.update({row.resource: row.hard_limit for row in rows
+                  if row.project_id != DEFAULT_CLASS})
+    return found
+
+
+def class_limits(session: Session, name: str = "default") -> dict[str, int]:
+    """Quota class ``name``: the built-in defaults with the class's values applied."""
+    found = dict(DEFAULTS)
+    rows = session.scalars(select(QuotaLimit).where(QuotaLimit.project_id == class_key(name)))
     found.update({row.resource: row.hard_limit for row in rows})
     return found
 

@@ -57,6 +57,7 @@ def test_delete(demo, admin, image_id):
     assert demo.delete(f"{IMAGES}/{own}").status_code == 204
     assert demo.get(f"{IMAGES}/{own}").status_code == 404
     assert demo.delete(f"{IMAGES}/{UUID}").status_code == 404
+    assert demo.delete(f"{IMAGES}/").status_code == 404
     assert demo.delete(f"{IMAGES}/{image_id}").status_code == 403  # not demo's
     hidden = glance_image(admin, visibility="private")
     assert demo.get(f"{IMAGES}/{hidden}").status_code == 404
@@ -101,3 +102,12 @@ def test_metadata_of_missing_or_foreign_image(demo, admin, image_id):
         assert call().status_code == 404
     changed = demo.post(f"{IMAGES}/{image_id}/metadata", json={"metadata": {"k": "v"}})
     assert changed.status_code == 403
+
+
+def test_snapshot_metadata_may_name_its_image_type(demo, active_server):
+    server_id = active_server["id"]
+    body = {"createImage": {"name": "s", "metadata": {"image_type": "test"}}}
+    image_id = action(demo, server_id, body).headers["Location"].rsplit("/", 1)[-1]
+    wait_for(demo, server_id, "ACTIVE")
+    metadata = demo.get(f"{IMAGES}/{image_id}").json()["image"]["metadata"]
+    assert metadata["image_type"] == "test" and metadata["instance_uuid"] == server_id

@@ -58,3 +58,24 @@ def test_clouds_yaml_has_one_cloud_without_password(demo, deployment):
     auth = clouds["pocketstack-demo"]["auth"]
     assert auth["username"] == "demo" and "password" not in auth
     assert auth["project_id"] == deployment.accounts["demo"].project_id
+
+
+def test_line_breaks_in_names_stay_inside_their_comment(tmp_path):
+    from pocketstack.config import Settings
+    from pocketstack.dashboard.client_files import Credentials, clouds_yaml, openrc
+
+    marker = tmp_path / "ran"
+    payload = f"x\ntouch {marker}\n"
+    for breaking in ("\n", "\r\n", "\x85", "\u2028", "\u2029", "\x0b"):
+        who = Credentials(user_name=payload.replace("\n", breaking), user_domain_name="Default",
+                          project_id="p1", project_name=f"p{breaking}evil: 1",
+                          project_domain_name="Default")
+        settings = Settings(data_dir=tmp_path / "d")
+        script = openrc(settings, who)
+        subprocess.run(["bash", "-c", f"{script}\necho \"$OS_USERNAME\""], input="pw\n",
+                       capture_output=True, text=True, check=True)
+        assert not marker.exists()
+        text = clouds_yaml(settings, who)
+        assert list(yaml.safe_load(text)) == ["clouds"]
+        assert all(line.startswith("# ") for line in text.splitlines()[:3])
+        assert all(line.startswith("# ") for line in script.splitlines()[1:3])

@@ -147,3 +147,40 @@ def test_no_password_reaches_any_log(client, admin, caplog, deployment):
     logged = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
     assert "INSERT INTO" in logged or "UPDATE" in logged, "SQL logging was captured"
     assert [s for s in secrets if s in logged] == []
+
+
+def test_parallel_attempts_are_counted_before_their_password_is_checked():
+    throttle = LoginThrottle(limit=3, lockout=10, clock=Clock())
+    key = ("u1", "10.0.0.1")
+    for _ in range(3):  # three requests in flight: none has failed yet
+        throttle.check(key)
+    with pytest.raises(Exception, match="Too many failed"):
+        throttle.check(key)
+    throttle.succeeded(key)  # one in flight had the right password
+    throttle.check(key)
+
+
+def test_a_full_throttle_evicts_unlocked_records_never_lockouts(monkeypatch):
+    monkeypatch.setattr("pocketstack.services.identity.throttle.MAX_KEYS", 20)
+    clock = Clock()
+    throttle = LoginThrottle(limit=2, lockout=1000, clock=clock)
+    locked = LoginGuard(throttle, "10.0.0.1")
+    for _ in range(2):
+        locked.verify("victim", lambda: False)
+    for number in range(200):  # a spray of made-up names, all within the window
+        clock.now += 0.01
+        LoginGuard(throttle, "10.0.0.2").verify(f"ghost{number}", lambda: False)
+    with pytest.raises(Exception, match="Too many failed"):
+        locked.verify("victim", lambda: True)
+    assert len(throttle._records) <= 20
+    assert ("ghost199", "10.0.0.2") in throttle._records  # the newest are kept
+    assert ("ghost0", "10.0.0.2") not in throttle._records
+
+
+def test_the_server_never_takes_the_client_address_from_a_header(tmp_path):
+    from pocketstack.cli.serve import server_config
+
+    config = server_config(object(), Settings(data_dir=tmp_path / "d", port=18951))
+    assert config.proxy_headers is False
+    config.load()
+    assert "ProxyHeadersMiddleware" not in type(config.loaded_app).__name__

@@ -225,7 +225,7 @@ def test_quota_limits_load_balancers(admin, demo, subnet):
     assert defaults["load_balancer"] == -1
     fault(demo.put(f"{L}/quotas/{demo_project}", json={"quota": {"load_balancer": 1}}), 403)
     quota = ok(admin.put(f"{L}/quotas/{demo_project}", json={"quota": {
-        "load_balancer": 1}}))["quota"]
+        "load_balancer": 1}}), 202)["quota"]  # Octavia answers 202
     assert quota["load_balancer"] == 1 and quota["listener"] == -1
     make(demo, "loadbalancers", "loadbalancer", vip_subnet_id=subnet["id"])
     assert "Quota" in fault(demo.post(f"{L}/loadbalancers", json={"loadbalancer": {

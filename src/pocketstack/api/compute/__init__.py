@@ -19,6 +19,7 @@ from pocketstack.api.compute import (
     instance_actions,
     keypairs,
     limits,
+    quota_classes,
     quota_sets,
     server_actions,
     server_groups,
@@ -33,7 +34,7 @@ ROUTERS = (
     discovery, flavors, flavor_extras, keypairs, limits, quota_sets, availability_zones,
     hypervisors, compute_services, extensions, aggregates, servers, server_actions,
     server_metadata, console, server_groups, instance_actions,
-    images,
+    images, quota_classes,
 )
 
 

@@ -94,6 +94,12 @@ def list_images_detail(cloud: CloudDep, context: Caller, version: Microversion,
     return _list(cloud, context, version, request, full=True)
 
 
+@router.api_route("/", methods=["GET", "DELETE"], include_in_schema=False)
+def empty_image_id(_context: Caller):
+    """``/v2.1/images/`` names an image with an empty ID: none exists (Nova answers 404)."""
+    raise NotFound("Image not found.")
+
+
 @router.get("/{image_id}")
 def show_image(cloud: CloudDep, context: Caller, version: Microversion, image_id: str) -> dict:
     _proxied(version)

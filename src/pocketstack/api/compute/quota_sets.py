@@ -87,7 +87,7 @@ def show_quota_set(project_id: str, request: Request, cloud: CloudDep, who: Call
 def show_defaults(project_id: str, cloud: CloudDep, _who: Caller, version: Microversion):
     with cloud.db.session() as session:
         quotas.require_known(session, project_id)
-    return quota_set(quotas.defaults(), version, project_id)
+        return quota_set(quotas.defaults(session), version, project_id)
 
 
 @router.get("/detail")

@@ -19,9 +19,8 @@ from pocketstack.api.compute.microversion import Microversion, Version
 from pocketstack.api.compute.server_rebuild import rebuild
 from pocketstack.api.compute.server_requests import invalid, name, reject_unknown
 from pocketstack.errors import BadRequest
-from pocketstack.services.compute import backups
+from pocketstack.services.compute import backups, servers
 from pocketstack.services.compute import server_actions as actions
-from pocketstack.services.compute import servers
 from pocketstack.services.compute.boot import check_metadata
 from pocketstack.services.context import RequestContext
 from pocketstack.services.runtime import Cloud
@@ -152,6 +151,13 @@ def reset_state(cloud, context, _version, server_id, value) -> Response:
     return _task(cloud, lambda session: actions.reset_state(session, context, server_id, state))
 
 
+def soft_delete_handler(action: str) -> Handler:
+    def refuse(cloud, context, _version, server_id, _value) -> Response:
+        return _task(cloud, lambda session: actions.restore_or_force_delete(
+            session, context, server_id, action))
+    return refuse
+
+
 def inject_network_info(cloud, context, _version, server_id, _value) -> Response:
     """Addresses are set by the driver at spawn; there is nothing to inject again."""
     context.require_admin()
@@ -174,7 +180,8 @@ ACTIONS: dict[str, Handler] = {
     "os-start": start, "os-stop": stop, "reboot": reboot, "createImage": create_image,
     "createBackup": create_backup,
     "os-getConsoleOutput": console_output, "lock": lock, "unlock": unlock, "rebuild": rebuild,
-    "os-resetState": reset_state, "injectNetworkInfo": inject_network_info,
+    "os-resetState": reset_state, "restore": soft_delete_handler("restore"),
+    "forceDelete": soft_delete_handler("forceDelete"), "injectNetworkInfo": inject_network_info,
     "addSecurityGroup": security_group_handler(True),
     "removeSecurityGroup": security_group_handler(False),
     **{action: legacy_handler(action) for action in LEGACY_PROTOCOLS},

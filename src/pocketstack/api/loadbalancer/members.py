@@ -44,6 +44,13 @@ class UpdateBody(Strict):
     member: MemberUpdate
 
 
+class BatchBody(Strict):
+    members: list[MemberCreate]
+
+
+BATCH_IGNORED = {"project_id", "tenant_id", "request_sriov"}
+
+
 @router.get("")
 def list_members(request: Request, cloud: CloudDep, who: Caller, pool_id: str):
     with cloud.db.session() as session:
@@ -58,6 +65,19 @@ def create_member(cloud: CloudDep, who: Caller, pool_id: str, body: CreateBody):
         item = service.create_member(session, who, pool_id, **fields, queue=False)
     cloud.wake_agent()
     return {"member": item}
+
+
+@router.put("", status_code=202)
+def replace_members(cloud: CloudDep, who: Caller, pool_id: str, body: BatchBody,
+                    additive_only: bool = False):
+    """Octavia's batch update: the pool's members become those given (matched by address
+    and port); with ``additive_only`` none is deleted."""
+    wanted = [{k: v for k, v in member.given().items() if k not in BATCH_IGNORED}
+              for member in body.members]
+    with cloud.db.session() as session:
+        service.replace_members(session, who, pool_id, wanted, additive_only)
+    cloud.wake_agent()
+    return Response(status_code=202)
 
 
 @router.get("/{member_id}")

@@ -31,7 +31,7 @@ def show_quota(cloud: CloudDep, who: Caller, project_id: str):
         return {"quota": service.limits(session, who, project_id)}
 
 
-@router.put("/{project_id}")
+@router.put("/{project_id}", status_code=202)
 def update_quota(cloud: CloudDep, who: Caller, project_id: str,
                  body: Annotated[dict, Body()]):
     values = body.get("quota")

@@ -127,6 +127,10 @@ class NamespaceComputeDriver:
             return
         fresh = not os.path.isdir(self._dir(spec.id))
         try:
+            if not fresh:
+                # A crash between starting a launcher and recording it leaves one running
+                # that is_running cannot see: without this the instance would run twice.
+                self._stop(spec.id, timeout=0)
             self._start(spec)
         except BaseException as error:
             self._undo(spec.id, fresh)

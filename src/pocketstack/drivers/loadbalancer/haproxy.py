@@ -4,7 +4,9 @@ namespace, plugged into the tenant network like an instance.
 Per load balancer (``id``):
   * ``<data_dir>/loadbalancers/<id>/``: ``record.json`` (the namespace and the VIP's
     host-side interface, written first so ``destroy`` finds everything after a crash
-    mid-ensure) and the ``host.haproxy`` run files (``haproxy.cfg``, sockets, PID files);
+    mid-ensure), the ``host.haproxy`` run files (``haproxy.cfg``, sockets, PID files) and
+    ``loaded``, present once the running HAProxy has read ``haproxy.cfg`` as it is (a
+    crash between writing a changed file and the reload is then reloaded on restart);
   * network namespace ``kernel_name(prefix, "lb_ns", id)`` with a veth: host end
     ``kernel_name(prefix, "port", vip_port_id)`` on the network's bridge (made by the
     network driver, which also applies the VIP port's rules to that name), inner end
@@ -28,6 +30,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import astuple, replace
+from pathlib import Path
 
 from pocketstack.config import Settings
 from pocketstack.drivers.loadbalancer import haproxy_config
@@ -105,9 +108,11 @@ class HaproxyLoadBalancerDriver:
         if not running:
             haproxy.kill_namespace(ns)  # workers a killed master left holding the ports
             haproxy.start(run_dir, ns)
-        elif changed:
+        elif changed or not os.path.exists(_loaded(run_dir)):
             haproxy.reload(run_dir)
             _steer_old_workers(run_dir, spec)
+        with open(_loaded(run_dir), "w"):
+            pass
 
     def _write_record(self, spec: LoadBalancerSpec) -> None:
         path = os.path.join(self._dir(spec.id), "record.json")
@@ -131,6 +136,9 @@ class HaproxyLoadBalancerDriver:
             handle.write(text)
         if check:
             haproxy.check(path + ".new")
+        # Until HAProxy has read it, the file is ahead of what runs: a crash before the
+        # reload must not leave the next ensure believing the file is served.
+        Path(_loaded(run_dir)).unlink(missing_ok=True)
         os.replace(path + ".new", path)
         return True
 
@@ -189,6 +197,11 @@ class HaproxyLoadBalancerDriver:
         return ids
 
 
+def _loaded(run_dir: str) -> str:
+    """A marker: present once the running HAProxy has read ``haproxy.cfg`` as it is."""
+    return os.path.join(run_dir, "loaded")
+
+
 def _number(row: dict, key: str) -> int:
     value = row.get(key, "")
     return int(value) if value.isdigit() else 0
@@ -201,15 +214,13 @@ def _rows_per_worker(run_dir: str) -> list[list[dict]]:
         pids = haproxy.workers(run_dir)
     except HOST_ERRORS:
         pids = []
-    if not pids:
-        return [haproxy.show_stat(run_dir)]
-    found = [haproxy.show_stat(run_dir, pids[0])]
-    for pid in pids[1:]:
+    found = []
+    for pid in pids:
         try:
             found.append(haproxy.show_stat(run_dir, pid))
         except HOST_ERRORS:
-            pass  # it exited meanwhile: its connections are over
-    return found
+            pass  # it exited meanwhile (an old one: its connections are over)
+    return found or [haproxy.show_stat(run_dir)]
 
 
 def _steer_old_workers(run_dir: str, spec: LoadBalancerSpec) -> None:

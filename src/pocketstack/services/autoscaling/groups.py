@@ -6,21 +6,22 @@ The API writes a group's desired state here and wakes the agent; the scaling rec
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pocketstack.db.base import utcnow
 from pocketstack.db.models.autoscaling import ScalingGroup, ScalingServer
 from pocketstack.db.models.compute import Server
-from pocketstack.errors import BadRequest, Conflict, NotFound
-from pocketstack.services import listing
-from pocketstack.services.autoscaling import events, validation
+from pocketstack.errors import BadRequest, Conflict, NotFound, QuotaExceeded
+from pocketstack.services import listing, quota
+from pocketstack.services.autoscaling import events, lifecycle, validation
 from pocketstack.services.autoscaling.decide import SCALE_IN, SCALE_OUT
 from pocketstack.services.compute.server_states import status_of
 from pocketstack.services.context import RequestContext
 
 ACTIVE, SCALING, ERROR, DELETING = "ACTIVE", "SCALING", "ERROR", "DELETING"
 SECONDS = ("scale_out_cooldown", "scale_in_cooldown", "drain_timeout")
+QUOTA_RESOURCE, DEFAULT_QUOTA = "scaling_groups", 10
 
 
 def get_group(session: Session, context: RequestContext, group_id: str) -> ScalingGroup:
@@ -53,13 +54,14 @@ def create_group(session: Session, context: RequestContext, fields: dict) -> Sca
     project_id = context.require_project()
     name = validation.check_name(fields["name"])
     _check_unique(session, project_id, name)
+    _check_quota(session, project_id)
     validation.check_bounds(fields["min_size"], fields["max_size"])
     load_balancer = validation.check_load_balancer(session, context, fields.get("load_balancer"))
     group = ScalingGroup(
         name=name, project_id=project_id, user_id=context.user_id,
         min_size=fields["min_size"], max_size=fields["max_size"], desired_size=fields["min_size"],
         server_template=validation.check_template(session, context, fields["server"]),
-        metric=validation.check_metric(fields.get("metric"), load_balancer),
+        metric=validation.check_metric(session, context, fields.get("metric"), load_balancer),
         load_balancer=load_balancer,
         status=SCALING if fields["min_size"] else ACTIVE,
         **{key: validation.check_seconds(key, fields[key]) for key in SECONDS if key in fields},
@@ -79,6 +81,17 @@ def _check_unique(session: Session, project_id: str, name: str) -> None:
         raise Conflict(f"A scaling group named {name} already exists in this project.")
 
 
+def _check_quota(session: Session, project_id: str) -> None:
+    """At most ``scaling_groups`` groups (default ``DEFAULT_QUOTA``) per project, those
+    being deleted not counted: each group's metric is read by the host every second."""
+    limit = quota.limits(session, project_id).get(QUOTA_RESOURCE, DEFAULT_QUOTA)
+    used = session.scalar(select(func.count()).select_from(ScalingGroup).where(
+        ScalingGroup.project_id == project_id, ScalingGroup.status != DELETING)) or 0
+    if limit != quota.UNLIMITED and used >= limit:
+        raise QuotaExceeded(f"Quota exceeded for {QUOTA_RESOURCE}: requested 1, but already "
+                            f"used {used} of {limit} {QUOTA_RESOURCE}.")
+
+
 def update_group(session: Session, context: RequestContext, group_id: str,
                  changes: dict) -> ScalingGroup:
     """Change bounds, metric, cooldowns, drain timeout, name or the server template (new
@@ -92,9 +105,11 @@ def update_group(session: Session, context: RequestContext, group_id: str,
     validation.check_bounds(min_size, max_size)
     group.min_size, group.max_size = min_size, max_size
     if "metric" in changes:
-        group.metric = validation.check_metric(changes["metric"], group.load_balancer)
-    if "server" in changes:
-        group.server_template = validation.check_template(session, context, changes["server"])
+        group.metric = validation.check_metric(session, lifecycle.acting_for(group),
+                                               changes["metric"], group.load_balancer)
+    if "server" in changes:  # checked as whom servers boot as: the creator's key pairs
+        group.server_template = validation.check_template(
+            session, lifecycle.acting_for(group), changes["server"])
     for key in SECONDS:
         if key in changes:
             setattr(group, key, validation.check_seconds(key, changes[key]))

@@ -1,21 +1,23 @@
 """Checks a group must pass before it is written: template, bounds, metric, pool.
 
-Each check runs as the caller (``context``), so a group can only name images, flavors,
-networks, security groups, keys and pools its project may use.
+Each check runs as ``context``: the caller at create, the group's acting user
+(``lifecycle.acting_for``: its creator, whom its servers boot as) at update, so a group can
+only name images, flavors, networks, security groups, keys and pools that its servers may
+use.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from pocketstack.db.models.network import Subnet
 from pocketstack.errors import BadRequest, NotFound
-from pocketstack.services.autoscaling import pool
+from pocketstack.services.autoscaling import metric_target, patterns, pool
 from pocketstack.services.compute import boot
 from pocketstack.services.context import RequestContext
 from pocketstack.services.image import for_compute as images
@@ -54,43 +56,28 @@ def check_seconds(field: str, value: float) -> float:
     return float(value)
 
 
-def check_metric(metric: dict | None, load_balancer: dict | None) -> dict | None:
-    """A valid metric (type, target > 0; url and a regex with a group for http_regex)."""
+def check_metric(session: Session, context: RequestContext, metric: dict | None,
+                 load_balancer: dict | None) -> dict | None:
+    """A valid metric (type, target > 0; for http_regex a url at a floating IP of the
+    project or of its load balancer, and a regex the cloud agrees to run)."""
     if metric is None:
         return None
     kind, target = metric.get("type"), metric.get("target")
     if kind not in METRIC_TYPES:
         raise BadRequest(f"Unknown metric type {kind!r}; use one of {', '.join(METRIC_TYPES)}.")
-    if not isinstance(target, int | float) or isinstance(target, bool) or target <= 0:
+    if not isinstance(target, int | float) or isinstance(target, bool) \
+            or not math.isfinite(target) or target <= 0:
         raise BadRequest("The metric's target (per server) must be a number above 0.")
     checked = {"type": kind, "target": float(target)}
     if kind == "http_regex":
-        checked.update(url=_check_url(metric.get("url")), regex=_check_regex(metric.get("regex")))
+        url = metric_target.check_url(metric.get("url"))
+        checked.update(url=url, regex=patterns.check(metric.get("regex")))
+        metric_target.check_owned(session, context, load_balancer, url)
     elif metric.get("url") is not None or metric.get("regex") is not None:
         raise BadRequest("url and regex belong to http_regex metrics only.")
     if kind in LOADBALANCER_METRICS and load_balancer is None:
         raise BadRequest(f"A {kind} metric needs the group's load_balancer (a pool to join).")
     return checked
-
-
-def _check_url(url) -> str:
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") \
-            or not urlsplit(url).hostname:
-        raise BadRequest("An http_regex metric needs an http:// or https:// url.")
-    return url
-
-
-def _check_regex(regex) -> str:
-    if not isinstance(regex, str):
-        raise BadRequest("An http_regex metric needs a regex whose group 1 is the number.")
-    try:
-        compiled = re.compile(regex)
-    except re.error as exc:
-        raise BadRequest(f"The metric's regex does not compile: {exc}.") from None
-    if compiled.groups < 1:
-        raise BadRequest("The metric's regex needs a group, e.g. '(\\d+) requests': group 1 "
-                         "is the number.")
-    return regex
 
 
 def check_template(session: Session, context: RequestContext, template: dict) -> dict:
@@ -99,7 +86,7 @@ def check_template(session: Session, context: RequestContext, template: dict) ->
     image = images.image_for_boot(session, context, template["image_id"])
     boot.check_image_fits(flavor, image.min_ram, image.min_disk)
     if template.get("key_name"):
-        boot.keypair_for_boot(session, context, template["key_name"])
+        _check_key(session, context, template["key_name"])
     boot.check_metadata(session, context.require_project(), template.get("metadata") or {})
     networks = template.get("networks")
     if networks is not None and any(set(item) - {"uuid"} for item in networks):
@@ -112,6 +99,15 @@ def check_template(session: Session, context: RequestContext, template: dict) ->
     stored = {key: template.get(key) for key in TEMPLATE_KEYS}
     stored.update(flavor_id=flavor.id, metadata=dict(template.get("metadata") or {}))
     return stored
+
+
+def _check_key(session: Session, context: RequestContext, key_name: str) -> None:
+    try:
+        boot.keypair_for_boot(session, context, key_name)
+    except BadRequest:
+        raise BadRequest(f"Invalid key_name provided: {key_name!r} is not a key pair of user "
+                         f"{context.user_id}, the group's creator, whom its servers boot as "
+                         "(key pairs belong to users).") from None
 
 
 def _check_user_data(value: str | None) -> None:

@@ -55,8 +55,22 @@ def require_known(session: Session, project_id: str) -> None:
         raise BadRequest(f"Project ID {project_id} is not a valid project.")
 
 
-def defaults() -> dict[str, int]:
-    return _nova_view(quota.DEFAULTS)
+def defaults(session: Session) -> dict[str, int]:
+    """Every project's starting limits: the ``default`` quota class."""
+    return _nova_view(quota.class_limits(session))
+
+
+def class_set(session: Session, name: str) -> dict[str, int]:
+    return _nova_view(quota.class_limits(session, name))
+
+
+def set_class(session: Session, context: RequestContext, name: str,
+              values: dict[str, int]) -> None:
+    """Admin only: change quota class ``name`` (``default`` changes every project's
+    limits that the project does not override)."""
+    context.require_admin()
+    quota.set_limits(session, quota.class_key(name),
+                     {STORED_AS[key]: value for key, value in values.items()})
 
 
 def limits(session: Session, project_id: str) -> dict[str, int]:

@@ -121,6 +121,18 @@ def rebuild(session: Session, context: RequestContext, server_id: str, request: 
     return server
 
 
+# Deletes are immediate here (no reclaim interval), so no server is ever soft-deleted.
+SOFT_DELETED = "soft-delete"
+
+
+def restore_or_force_delete(session: Session, context: RequestContext, server_id: str,
+                            action: str) -> None:
+    """``restore``/``forceDelete`` act on soft-deleted servers only: Conflict for any other
+    (as Nova answers), after the usual 404 and lock checks."""
+    server = get_writable(session, context, server_id)
+    states.require_state(server, action, (SOFT_DELETED,))
+
+
 RESETTABLE = {"active": states.ACTIVE, "error": states.ERROR}
 
 

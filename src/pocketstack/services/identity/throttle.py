@@ -3,7 +3,10 @@
 A key is one user (its id; for an unknown user, the reference the client sent) seen from
 one source address. After ``limit`` failed password checks of a key within
 ``WINDOW`` seconds, the key is locked for ``lockout`` seconds: every attempt answers 401
-without the password being looked at. A success clears the key's failures. Unknown users
+without the password being looked at. A success clears the key's failures. An attempt
+counts as a failure from the moment it is let through (``check``), so requests sent in
+parallel cannot all be checked before the first failure is recorded: at most ``limit``
+are in flight per key. Unknown users
 are throttled like known ones, so a lockout tells nothing about whether a user exists.
 
 Keying by user *and* address means one client guessing cannot lock a user out for
@@ -41,39 +44,57 @@ class LoginThrottle:
         self._lock = threading.Lock()
 
     def check(self, key: Key) -> None:
-        """Unauthorized, before any password check, while ``key`` is locked."""
+        """Before any password check: Unauthorized while ``key`` is locked (or ``limit``
+        attempts are already counted); else the attempt is counted as a failure until
+        ``succeeded`` clears it."""
+        now = self.clock()
         with self._lock:
-            record = self._records.get(key)
-            left = record.locked_until - self.clock() if record else 0.0
+            self._make_room(now)
+            record = self._records.setdefault(key, _Record())
+            record.failures = [at for at in record.failures if now - at < WINDOW]
+            if record.locked_until <= now and len(record.failures) >= self.limit:
+                self._lock_out(record, now)
+            left = record.locked_until - now
+            if left <= 0:
+                record.failures.append(now)
         if left > 0:
             raise Unauthorized(
                 f"Too many failed login attempts for this user from this address: "
                 f"try again in {int(left) + 1} seconds.")
 
     def failed(self, key: Key) -> None:
+        """The attempt ``check`` counted failed: the ``limit``-th locks the key."""
         now = self.clock()
         with self._lock:
-            self._make_room(now)
-            record = self._records.setdefault(key, _Record())
-            record.failures = [at for at in record.failures if now - at < WINDOW] + [now]
-            if len(record.failures) >= self.limit:
-                record.failures.clear()
-                record.locked_until = now + self.lockout
+            record = self._records.get(key)
+            if record is not None and len(record.failures) >= self.limit:
+                self._lock_out(record, now)
+
+    def _lock_out(self, record: _Record, now: float) -> None:
+        record.failures.clear()
+        record.locked_until = now + self.lockout
 
     def succeeded(self, key: Key) -> None:
         with self._lock:
             self._records.pop(key, None)
 
     def _make_room(self, now: float) -> None:
-        """Drop stale keys when there are many (a spray of made-up user names)."""
+        """Drop stale keys when there are many (a spray of made-up user names); when all
+        are recent, the unlocked ones oldest first. A running lockout is never dropped (a
+        spray must not free a locked key). Evicts a tenth at a time, so a spray does not
+        sort the records on every attempt."""
         if len(self._records) < MAX_KEYS:
             return
         for key, record in list(self._records.items()):
             recent = record.failures and now - record.failures[-1] < WINDOW
             if not recent and record.locked_until <= now:
                 del self._records[key]
-        if len(self._records) >= MAX_KEYS:
-            self._records.clear()
+        if len(self._records) < MAX_KEYS:
+            return
+        unlocked = sorted((record.failures[-1] if record.failures else 0.0, key)
+                          for key, record in self._records.items() if record.locked_until <= now)
+        for _, key in unlocked[:len(self._records) - MAX_KEYS + max(1, MAX_KEYS // 10)]:
+            del self._records[key]
 
 
 @dataclass(frozen=True)

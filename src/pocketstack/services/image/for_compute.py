@@ -71,8 +71,8 @@ def start_snapshot(
     parent = session.get(Image, parent_image_id)
     properties = _inherited(parent) if parent else {}
     properties.update(_metadata(metadata))
-    properties.update(image_type="snapshot", instance_uuid=server_id,
-                      base_image_ref=parent_image_id)
+    properties.setdefault("image_type", "snapshot")  # the user's metadata may name it, as in Nova
+    properties.update(instance_uuid=server_id, base_image_ref=parent_image_id)
     rules.property_count(properties)
     data.check_not_full(session, None, owner)
     image = Image(

@@ -95,6 +95,11 @@ def _listener(row: Listener, pool_ids: set[str]) -> ListenerSpec:
         allowed_cidrs=tuple(row.allowed_cidrs or ()))
 
 
+def vip_missing(session: Session, lb: LoadBalancer) -> str | None:
+    """See ``vip.missing``: the load balancer cannot be served."""
+    return vip.missing(session, lb)
+
+
 def spec(session: Session, lb: LoadBalancer) -> LoadBalancerSpec:
     port = session.get(Port, lb.vip_port_id)
     subnet = session.get(Subnet, lb.vip_subnet_id)

@@ -72,12 +72,13 @@ def children(session: Session, lb_id: str) -> list:
 def delete_loadbalancer(session: Session, context: RequestContext, lb_id: str,
                         cascade: bool = False) -> None:
     """Mark it (and, with ``cascade``, everything under it) PENDING_DELETE; 400 when it
-    still has listeners or pools and ``cascade`` is not asked."""
+    still has listeners or pools and ``cascade`` is not asked. One whose VIP is gone may
+    be deleted even while PENDING_* (the agent could never finish that change)."""
     lb = common.owned(session, context, LoadBalancer, lb_id)
     below = children(session, lb_id)
     if below and not cascade:
         raise BadRequest(f"Cannot delete Load Balancer {lb_id} - it has children; delete "
                          f"them first or use cascade.")
-    common.begin_change(lb)
+    common.begin_change(lb, queue=vip.missing(session, lb) is not None)
     for row in [*below, lb]:
         row.provisioning_status = PENDING_DELETE

@@ -29,6 +29,8 @@ from pocketstack.services.loadbalancer.common import (
 from pocketstack.services.network import common as network_common
 
 MAX_WEIGHT = 256
+KEEP = object()  # update_member: leave the field as it is (None clears it)
+FIXED = ("address", "protocol_port", "subnet_id")  # what names a member in a batch
 
 
 def _pool(session: Session, context: RequestContext, pool_id: str, *, write: bool) -> Pool:
@@ -62,6 +64,14 @@ def _subnet(session: Session, context: RequestContext, subnet_id: str | None) ->
     return subnet_id
 
 
+def _monitor_address(value: str | None) -> str | None:
+    return None if value is None else common.ip_address(value, "monitor_address")
+
+
+def _monitor_port(value: int | None) -> int | None:
+    return None if value is None else common.port_number(value, "monitor_port")
+
+
 def _monitored(session: Session, pool_id: str) -> bool:
     return session.scalar(select(HealthMonitor.id).where(
         HealthMonitor.pool_id == pool_id, HealthMonitor.provisioning_status != PENDING_DELETE
@@ -87,9 +97,8 @@ def create_member(session: Session, context: RequestContext, pool_id: str, *, ad
         id=new_id(), project_id=pool.project_id, pool_id=pool.id, address=address,
         protocol_port=port, subnet_id=_subnet(session, context, subnet_id), name=name or "",
         weight=_weight(weight), admin_state_up=admin_state_up, backup=backup,
-        monitor_address=common.ip_address(monitor_address, "monitor_address")
-        if monitor_address else None,
-        monitor_port=common.port_number(monitor_port, "monitor_port") if monitor_port else None,
+        monitor_address=_monitor_address(monitor_address),
+        monitor_port=_monitor_port(monitor_port),
         tags=list(tags or []), provisioning_status=PENDING_CREATE,
         operating_status=OFFLINE if _monitored(session, pool.id) else NO_MONITOR)
     common.begin_change(session.get(LoadBalancer, pool.loadbalancer_id), queue)
@@ -101,19 +110,21 @@ def create_member(session: Session, context: RequestContext, pool_id: str, *, ad
 def update_member(session: Session, context: RequestContext, pool_id: str, member_id: str, *,
                   weight: int | None = None, admin_state_up: bool | None = None,
                   name: str | None = None, backup: bool | None = None,
-                  tags: list[str] | None = None, monitor_address: str | None = None,
-                  monitor_port: int | None = None, queue: bool = True) -> dict:
+                  tags: list[str] | None = None, monitor_address=KEEP, monitor_port=KEEP,
+                  queue: bool = True) -> dict:
+    """Fields left None stay; ``monitor_address``/``monitor_port`` given as None are
+    cleared (Octavia's null)."""
     pool = _pool(session, context, pool_id, write=True)
     member = _member(session, context, pool, member_id)
     common.begin_change(session.get(LoadBalancer, pool.loadbalancer_id), queue)
     changes = {"weight": None if weight is None else _weight(weight),
-               "admin_state_up": admin_state_up, "name": name, "backup": backup, "tags": tags,
-               "monitor_address": monitor_address and common.ip_address(monitor_address,
-                                                                        "monitor_address"),
-               "monitor_port": monitor_port and common.port_number(monitor_port,
-                                                                  "monitor_port")}
-    common.set_fields(member, {k: v for k, v in changes.items() if v is not None},
-                      tuple(changes))
+               "admin_state_up": admin_state_up, "name": name, "backup": backup, "tags": tags}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if monitor_address is not KEEP:
+        changes["monitor_address"] = _monitor_address(monitor_address)
+    if monitor_port is not KEEP:
+        changes["monitor_port"] = _monitor_port(monitor_port)
+    common.set_fields(member, changes, tuple(changes))
     member.provisioning_status = PENDING_UPDATE
     return shapes.members(session, [member])[0]
 
@@ -124,6 +135,32 @@ def delete_member(session: Session, context: RequestContext, pool_id: str, membe
     member = _member(session, context, pool, member_id)
     common.begin_change(session.get(LoadBalancer, pool.loadbalancer_id), queue)
     member.provisioning_status = PENDING_DELETE
+
+
+def replace_members(session: Session, context: RequestContext, pool_id: str,
+                    wanted: list[dict], additive_only: bool = False) -> None:
+    """Octavia's batch update: members of ``wanted`` are matched to the pool's by address
+    and port: matched ones are updated with the fields given, new ones created, and (unless
+    ``additive_only``) the pool's members not named are deleted. One change of the load
+    balancer (409 while it is pending); all or nothing."""
+    pool = _pool(session, context, pool_id, write=True)
+    common.begin_change(session.get(LoadBalancer, pool.loadbalancer_id))
+    existing = {(m.address, m.protocol_port): m.id for m in session.scalars(select(Member).where(
+        Member.pool_id == pool.id, Member.provisioning_status != PENDING_DELETE))}
+    named = set()
+    for fields in wanted:
+        key = (common.ip_address(fields["address"]), common.port_number(fields["protocol_port"]))
+        if key in named:
+            raise BadRequest(f"Member {key[0]}:{key[1]} is given twice.")
+        named.add(key)
+        if key in existing:
+            changes = {k: v for k, v in fields.items() if k not in FIXED}
+            update_member(session, context, pool.id, existing[key], **changes, queue=True)
+        else:
+            create_member(session, context, pool.id, **fields, queue=True)
+    for key, member_id in existing.items():
+        if key not in named and not additive_only:
+            delete_member(session, context, pool.id, member_id, queue=True)
 
 
 def loadbalancer_of_pool(session: Session, context: RequestContext, pool_id: str) -> str | None:

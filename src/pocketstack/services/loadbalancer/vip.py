@@ -79,6 +79,20 @@ def _adopt(session: Session, context: RequestContext, lb: LoadBalancer, port_id:
     return port
 
 
+def missing(session: Session, lb: LoadBalancer) -> str | None:
+    """Why ``lb``'s VIP cannot be served (its port, subnet or network is gone, or the port
+    was given to something else), or None. Permanent: the load balancer goes ERROR."""
+    port = session.get(Port, lb.vip_port_id) if lb.vip_port_id else None
+    if port is None or port.deleting or port.device_id != lb.id:
+        return (f"The VIP port {lb.vip_port_id} of load balancer {lb.id} is gone; delete the "
+                f"load balancer and create it again.")
+    for model, key in ((Subnet, lb.vip_subnet_id), (Network, lb.vip_network_id)):
+        if session.get(model, key) is None:
+            return (f"The VIP {model.__name__.lower()} {key} of load balancer {lb.id} is "
+                    f"gone; delete the load balancer and create it again.")
+    return None
+
+
 def release(session: Session, lb: LoadBalancer) -> None:
     """The load balancer is gone from the host: its VIP port goes (a port the user gave is
     only unbound), with any floating IP let go."""

@@ -13,6 +13,9 @@ from pocketstack.services.network import common, ipam, security_groups
 from pocketstack.services.network.subnets import subnets_of
 
 ROUTER_OWNERS = ("network:router_interface", "network:router_gateway")
+SERVICE_OWNERS = ("Octavia",)  # load balancer VIPs (services/loadbalancer/vip.py)
+# What a service's port keeps while the service holds it (only an admin may change it).
+SERVICE_HELD = ("fixed_ips", "mac_address", "device_id", "device_owner")
 
 
 def list_ports(session: Session, context: RequestContext) -> list[Port]:
@@ -121,6 +124,11 @@ def create_port(session: Session, context: RequestContext, fields: dict) -> Port
 
 def update_port(session: Session, context: RequestContext, port_id: str, changes: dict) -> Port:
     port = common.owned(session, context, Port, port_id)
+    held = [name for name in SERVICE_HELD if name in changes]
+    if held and port.device_owner in SERVICE_OWNERS and not context.is_admin:
+        raise Conflict(f"Port {port_id} is owned by service {port.device_owner} (device "
+                       f"{port.device_id}): its {', '.join(held)} cannot be changed; change "
+                       f"or delete the load balancer instead.", neutron_type="PortInUse")
     if "fixed_ips" in changes:
         wanted = changes.pop("fixed_ips")
         _assign(session, port, wanted, keep=fixed_ips(session, [port.id])[port.id])
@@ -157,7 +165,7 @@ def disassociate(fip: FloatingIp) -> None:
 
 def delete_port(session: Session, context: RequestContext, port_id: str) -> None:
     port = common.owned(session, context, Port, port_id)
-    if port.device_owner in ROUTER_OWNERS and not context.is_admin:
+    if port.device_owner in ROUTER_OWNERS + SERVICE_OWNERS and not context.is_admin:
         raise Conflict(f"Port {port_id} cannot be deleted directly via the port API: has "
                        f"device owner {port.device_owner}.", neutron_type="ServicePortInUse")
     remove_port(session, port)

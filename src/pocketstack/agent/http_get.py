@@ -1,0 +1,77 @@
+"""One bounded HTTP GET for metric reads, whatever the other end does.
+
+``get`` holds to a wall-clock deadline over the whole exchange (connect, request,
+headers, body: every socket wait is given only the time left, so a server trickling a
+byte a second cannot stretch it), reads at most ``cap`` bytes of body, follows no
+redirect (anything but 200 is a failure), uses no proxy and looks up no name (the URL's
+host is an IP literal, checked before). Failure messages never quote what the server
+sent: a metric's events are shown to the group's users.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from urllib.parse import urlsplit
+
+import h11
+
+RECEIVE = 16 * 1024
+MAX_HEADERS = 16 * 1024
+
+
+class GetFailed(Exception):
+    """The GET gave no usable body; the message says why, in the cloud's words."""
+
+
+def get(url: str, *, deadline: float, cap: int) -> bytes:
+    """The body of ``GET url`` (status 200), within ``deadline`` s and ``cap`` bytes."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    end = time.monotonic() + deadline
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 80), timeout=deadline) \
+                as sock:
+            return _exchange(sock, host, target, end, cap)
+    except TimeoutError:
+        raise GetFailed(f"timed out (the whole GET may take {deadline:g} s)") from None
+    except h11.ProtocolError:
+        raise GetFailed("the answer is not valid HTTP/1.1") from None
+    except ConnectionRefusedError:
+        raise GetFailed("connection refused") from None
+    except OSError as exc:
+        raise GetFailed(exc.strerror or type(exc).__name__) from None
+
+
+def _exchange(sock: socket.socket, host: str, target: str, end: float, cap: int) -> bytes:
+    connection = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEADERS)
+    request = h11.Request(method="GET", target=target, headers=[
+        ("Host", host), ("User-Agent", "pocketstack-autoscaling"),
+        ("Accept-Encoding", "identity"), ("Connection", "close")])
+    _wait_budget(sock, end)
+    sock.sendall(connection.send(request) + connection.send(h11.EndOfMessage()))
+    body = bytearray()
+    while True:
+        event = connection.next_event()
+        if event is h11.NEED_DATA:
+            _wait_budget(sock, end)
+            connection.receive_data(sock.recv(RECEIVE))
+        elif isinstance(event, h11.Response) and event.status_code != 200:
+            raise GetFailed(f"answered {event.status_code} (only 200 is read; redirects are "
+                            "not followed)")
+        elif isinstance(event, h11.Data):
+            body += event.data
+            if len(body) > cap:
+                raise GetFailed(f"the answer is larger than {cap // 1024} KiB: point the url "
+                                "at a smaller page")
+        elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+            return bytes(body)
+
+
+def _wait_budget(sock: socket.socket, end: float) -> None:
+    """Give the next socket wait only the time left before ``end``."""
+    left = end - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    sock.settimeout(left)
