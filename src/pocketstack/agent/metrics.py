@@ -37,6 +37,7 @@ REGEX_TIMEOUT = 0.2
 HTTP_WORKERS = 4
 INLINE_WAIT = 0.25
 SAMPLE_TTL = 60.0
+CLOSED_TO_NEW = ("DRAIN", "DOWN", "MAINT")  # member statuses that get no new session
 
 
 class MetricUnavailable(Exception):
@@ -79,15 +80,18 @@ class MetricReaders:
             return float(stats.active_connections)
         return float(stats.request_rate)
 
-    def member_sessions(self, source: MetricSource) -> dict[str, int] | None:
-        """Current sessions per pool member of the group's load balancer (None: unknown)."""
+    def member_sessions(self, source: MetricSource) -> dict[str, int | None] | None:
+        """Current sessions per pool member of the group's load balancer (None: unknown).
+        A member that may still be given new sessions (not DRAIN, DOWN or MAINT: e.g. a
+        load balancer process still runs a configuration where it has weight) is None."""
         if source.loadbalancer_id is None:
             return None
         try:
             stats = self._stats(source)
         except MetricUnavailable:
             return None
-        return {member_id: m.current_sessions for member_id, m in stats.members.items()}
+        return {member_id: m.current_sessions if m.status in CLOSED_TO_NEW else None
+                for member_id, m in stats.members.items()}
 
     def _stats(self, source: MetricSource):
         driver = getattr(self.cloud, "loadbalancer_driver", None)

@@ -14,4 +14,5 @@ def build_reconcilers(cloud, compute_driver, network_driver) -> list[Reconciler]
     balancers = (loadbalancer_reconcilers(cloud, cloud.loadbalancer_driver)
                  if cloud.loadbalancer_driver is not None else [])
     return [*network_reconcilers(cloud, network_driver), ServerReconciler(cloud, compute_driver),
-            *balancers, ScalingReconciler(cloud), ImageImportReconciler(cloud)]
+            *balancers, ScalingReconciler(cloud, network_driver=network_driver),
+            ImageImportReconciler(cloud)]

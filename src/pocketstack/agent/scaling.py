@@ -127,7 +127,7 @@ class ScalingReconciler:
         return value, None
 
     def _step(self, key: str, value: float | None, problem: str | None,
-              sessions: dict[str, int] | None) -> Step:
+              sessions: dict[str, int | None] | None) -> Step:
         """One transaction: servers one step on, the decision, the scale-in."""
         now = utcnow()
         with self.cloud.db.session() as session:

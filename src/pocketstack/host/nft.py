@@ -24,8 +24,9 @@ related, runs the source port's egress chain (``return`` when allowed, else drop
 the destination port's ingress chain (``accept`` when allowed, else drop). Packets to or
 from untagged interfaces (router legs, load balancers) pass those chains untouched.
 Conntrack zones are set per network in raw prerouting so overlapping CIDRs stay apart.
-Port indexes are assigned at render time (sorted by name); both tables are replaced in
-the same transaction, and established flows do not depend on them.
+Port indexes are assigned at render time (sorted by name) unless the caller fixes them;
+with fixed indexes ``port_added``/``port_changed``/``port_removed`` change one port's
+chains and elements alone. Established flows do not depend on the indexes.
 """
 
 from __future__ import annotations

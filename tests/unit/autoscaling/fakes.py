@@ -27,7 +27,7 @@ class FakeMetrics:
             raise MetricUnavailable(str(self.value))
         return self.value
 
-    def member_sessions(self, source) -> dict[str, int] | None:
+    def member_sessions(self, source) -> dict[str, int | None] | None:
         return dict(self.sessions)
 
 

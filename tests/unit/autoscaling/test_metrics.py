@@ -107,14 +107,15 @@ class Stats:
 
 
 def test_load_balancer_metrics_and_member_sessions():
-    members = {"m1": SimpleNamespace(current_sessions=3)}
+    members = {"m1": SimpleNamespace(current_sessions=3, status="DRAIN"),
+               "m2": SimpleNamespace(current_sessions=0, status="UP")}  # may get new ones
     cloud = SimpleNamespace(loadbalancer_driver=Stats(active_connections=12, request_rate=4.5,
                                                       members=members))
     readers = MetricReaders(cloud)
     connections = MetricSource("g", {"type": "loadbalancer_connections", "target": 5}, "lb")
     rate = MetricSource("g", {"type": "loadbalancer_request_rate", "target": 5}, "lb")
     assert readers.read(connections) == 12.0 and readers.read(rate) == 4.5
-    assert readers.member_sessions(connections) == {"m1": 3}
+    assert readers.member_sessions(connections) == {"m1": 3, "m2": None}
     broken = MetricSource("g", {"type": "loadbalancer_connections", "target": 5}, "other")
     with pytest.raises(MetricUnavailable, match="no such load balancer"):
         readers.read(broken)

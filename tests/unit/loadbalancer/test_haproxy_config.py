@@ -10,7 +10,7 @@ from pocketstack.drivers.loadbalancer.base import (
     MemberSpec,
     PoolSpec,
 )
-from pocketstack.drivers.loadbalancer.haproxy import _stats, _steer
+from pocketstack.drivers.loadbalancer.haproxy import _stats
 
 
 def spec(**changes) -> LoadBalancerSpec:
@@ -91,11 +91,11 @@ def test_stats_sum_the_old_workers_still_serving():
     assert stats.members["gone"].current_sessions == 1
 
 
-def test_old_workers_are_steered_to_the_new_weights():
-    row = {"pxname": "p1", "svname": "m1", "weight": "1", "status": "UP"}
-    member = MemberSpec(id="m1", address="10.0.0.11", protocol_port=80)
-    assert _steer(row, member) is None
-    assert _steer(row, replace(member, weight=0)) == "set server p1/m1 weight 0"
-    assert _steer(row, replace(member, admin_state_up=False)) == "disable server p1/m1"
-    assert _steer(row, None) == "disable server p1/m1"
-    assert _steer({**row, "status": "MAINT"}, None) is None
+def test_a_member_drains_once_no_worker_gives_it_weight():
+    def row(weight: str) -> dict:
+        return {"pxname": "p1", "svname": "m1", "scur": "0", "weight": weight,
+                "status": "UP"}
+    assert _stats([row("0")], [row("1")]).members["m1"].status == "UP"  # old worker sends
+    assert _stats([row("0")], [row("0")]).members["m1"].status == "DRAIN"
+    assert _stats([row("0")]).members["m1"].status == "DRAIN"
+    assert _stats([row("1")]).members["m1"].status == "UP"

@@ -82,5 +82,7 @@ def _member_health(pool: PoolSpec):
     for member in pool.members:
         if not member.admin_state_up:
             yield member, "MAINT"
+        elif member.weight == 0:
+            yield member, "DRAIN"
         else:
             yield member, "UP" if monitored else "NO_CHECK"

@@ -17,9 +17,10 @@ Per load balancer (``id``):
 
 HAProxy runs in its own session, so a restart of pocketstack leaves load balancers
 serving; the first agent pass finds them again. After a reload the old worker finishes its
-clients' connections (HTTP: each idle keep-alive connection serves one more request, then
-closes, so no client meets a connection closed under its request) and is told the new
-member weights through the master CLI; stats are summed over all workers.
+clients' connections with its old configuration (HTTP: each idle keep-alive connection
+serves one more request, then closes, so no client meets a connection closed under its
+request); stats are summed over all workers, and a member is DRAIN only once no worker
+gives it weight.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import logging
 import os
 import shutil
 import subprocess
-from dataclasses import astuple, replace
+from dataclasses import astuple
 from pathlib import Path
 
 from pocketstack.config import Settings
@@ -39,7 +40,6 @@ from pocketstack.drivers.loadbalancer.base import (
     LoadBalancerCapabilities,
     LoadBalancerSpec,
     LoadBalancerStats,
-    MemberSpec,
     MemberStats,
 )
 from pocketstack.errors import DriverError
@@ -110,7 +110,6 @@ class HaproxyLoadBalancerDriver:
             haproxy.start(run_dir, ns)
         elif changed or not os.path.exists(_loaded(run_dir)):
             haproxy.reload(run_dir)
-            _steer_old_workers(run_dir, spec)
         with open(_loaded(run_dir), "w"):
             pass
 
@@ -223,65 +222,40 @@ def _rows_per_worker(run_dir: str) -> list[list[dict]]:
     return found or [haproxy.show_stat(run_dir)]
 
 
-def _steer_old_workers(run_dir: str, spec: LoadBalancerSpec) -> None:
-    """Give the old workers the new weights: a member drained (weight 0), disabled or
-    removed gets no new request from them either, while they finish their connections
-    (an idle keep-alive client's next request is still served by its old worker)."""
-    wanted = {(pool.id, member.id): member if pool.admin_state_up else
-              replace(member, admin_state_up=False)
-              for pool in spec.pools for member in pool.members}
-    try:
-        old = haproxy.workers(run_dir)[1:]
-    except HOST_ERRORS:
-        return
-    for pid in old:
-        try:
-            for row in haproxy.show_stat(run_dir, pid):
-                if row.get("svname") not in ("FRONTEND", "BACKEND"):
-                    command = _steer(row, wanted.get((row["pxname"], row["svname"])))
-                    if command:
-                        haproxy.query(run_dir, command, worker=pid)
-        except HOST_ERRORS as error:  # it exited meanwhile, or will at hard-stop-after
-            log.debug("steering old haproxy worker %s: %s", pid, error)
-
-
-def _steer(row: dict, member: MemberSpec | None) -> str | None:
-    server = f"{row['pxname']}/{row['svname']}"
-    if member is None or not member.admin_state_up:
-        return None if row.get("status", "").startswith("MAINT") else \
-            f"disable server {server}"
-    if _number(row, "weight") != member.weight:
-        return f"set server {server} weight {member.weight}"
-    return None
-
-
 def _stats(*workers: list[dict]) -> LoadBalancerStats:
     """Stats from the rows of each worker, the current one first: counts are summed, a
-    member's status is the newest worker's."""
+    member's status is the newest worker's, except that a member at weight 0 in every
+    worker is DRAIN (no worker sends it new sessions; an old worker, which keeps its
+    configuration and refuses runtime changes, may until it exits)."""
     listeners: dict[str, ListenerStats] = {}
-    members: dict[str, MemberStats] = {}
     rate = 0.0
-    for rows in workers:
-        for row in rows:
-            if row.get("svname") == "FRONTEND":
-                listeners[row["pxname"]] = _add(listeners.get(row["pxname"]), ListenerStats(
-                    active_connections=_number(row, "scur"),
-                    total_connections=_number(row, "stot"), bytes_in=_number(row, "bin"),
-                    bytes_out=_number(row, "bout"), request_errors=_number(row, "ereq")))
-                rate += _number(row, "req_rate") if row.get("mode") == "http" else _number(
-                    row, "rate")
-            elif row.get("svname") != "BACKEND":
-                status = MEMBER_STATUS.get((row.get("status") or "").split(" ")[0], "DOWN")
-                seen = members.get(row["svname"])
-                members[row["svname"]] = MemberStats(
-                    current_sessions=_number(row, "scur") + (seen.current_sessions if seen else 0),
-                    total_sessions=_number(row, "stot") + (seen.total_sessions if seen else 0),
-                    status=seen.status if seen else status)
+    for row in (row for rows in workers for row in rows if row.get("svname") == "FRONTEND"):
+        listeners[row["pxname"]] = _add(listeners.get(row["pxname"]), ListenerStats(
+            active_connections=_number(row, "scur"), total_connections=_number(row, "stot"),
+            bytes_in=_number(row, "bin"), bytes_out=_number(row, "bout"),
+            request_errors=_number(row, "ereq")))
+        rate += _number(row, "req_rate") if row.get("mode") == "http" else _number(row, "rate")
     totals = {name: sum(getattr(x, name) for x in listeners.values())
               for name in ("active_connections", "total_connections", "bytes_in", "bytes_out",
                            "request_errors")}
-    return LoadBalancerStats(**totals, request_rate=float(rate), members=members,
+    return LoadBalancerStats(**totals, request_rate=float(rate), members=_members(workers),
                              listeners=listeners)
+
+
+def _members(workers: tuple[list[dict], ...]) -> dict[str, MemberStats]:
+    rows: dict[str, list[dict]] = {}
+    for row in (row for found in workers for row in found
+                if row.get("svname") not in ("FRONTEND", "BACKEND")):
+        rows.setdefault(row["svname"], []).append(row)
+    members = {}
+    for member_id, seen in rows.items():
+        status = MEMBER_STATUS.get((seen[0].get("status") or "").split(" ")[0], "DOWN")
+        if status in ("UP", "NO_CHECK") and all(row.get("weight") == "0" for row in seen):
+            status = "DRAIN"
+        members[member_id] = MemberStats(
+            current_sessions=sum(_number(row, "scur") for row in seen),
+            total_sessions=sum(_number(row, "stot") for row in seen), status=status)
+    return members
 
 
 def _add(seen: ListenerStats | None, more: ListenerStats) -> ListenerStats:

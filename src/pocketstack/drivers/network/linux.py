@@ -22,7 +22,9 @@ namespace this process runs in; ``settings.extra["host_ns"]`` names another, for
   available in this build: asking for it fails at start rather than being ignored.
 
 What was applied is remembered in ``<data_dir>/network/applied.json`` (``linux_state``)
-so a restarted driver renders whole tables and maps kernel names back to ids.
+so a restarted driver renders whole tables and maps kernel names back to ids. After that
+first whole render, a port's plug, change or unplug touches only its own chains and
+elements (``linux_rules.port_delta``); networks and router legs render whole tables.
 """
 
 from __future__ import annotations
@@ -79,6 +81,12 @@ class LinuxNetworkDriver:
 
     def _bridge(self, network_id: str) -> str:
         return linux_rules.bridge_name(self.prefix, network_id)
+
+    def floating_ip_device(self, network_id: str) -> str:
+        """The host interface through which the host reaches the floating IPs of external
+        network ``network_id`` (its bridge, holding the gateway IP): a socket bound to it
+        cannot leave the machine by another route."""
+        return self._bridge(network_id)
 
     def _router_ns(self, router_id: str) -> str:
         return names.kernel_name(self.prefix, "router_ns", router_id)

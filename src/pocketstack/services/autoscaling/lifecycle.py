@@ -62,10 +62,11 @@ def launch(session: Session, group: ScalingGroup) -> ScalingServer:
     return row
 
 
-def follow(session: Session, group: ScalingGroup, sessions: dict[str, int] | None,
+def follow(session: Session, group: ScalingGroup, sessions: dict[str, int | None] | None,
            now: datetime) -> None:
     """Move each server of ``group`` one step: join the pool when ACTIVE, finish drains
-    (``sessions``: member ID → current sessions, None when unknown), forget deleted
+    (``sessions``: member ID → current sessions, None when unknown or while the member
+    may still be given new ones; the whole map None when unknown), forget deleted
     servers, replace failed or vanished ones."""
     rows = rows_of(session, group.id)
     found = {s.id: s for s in session.scalars(
@@ -146,7 +147,7 @@ def shrink(session: Session, group: ScalingGroup, now: datetime) -> int:
 
 
 def _finish_drain(session: Session, group: ScalingGroup, row: ScalingServer,
-                  sessions: dict[str, int] | None, now: datetime) -> None:
+                  sessions: dict[str, int | None] | None, now: datetime) -> None:
     # a member the load balancer's stats do not show carries no session; before its
     # weight 0 is applied, no count says anything about the drain
     applied = pool.drain_applied(session, acting_for(group), group.load_balancer["pool_id"],

@@ -5,7 +5,10 @@ any member make the host fetch host-local services or other machines. A URL is a
 when it is ``http://`` (no https, no ``user:password@``) and its host is an IP literal
 (no name is looked up) that is, at the time of each read, a floating IP owned by the
 group's project or the floating IP of the group's load balancer VIP. Addresses that are
-loopback, link-local, multicast, unspecified or reserved are refused even then.
+loopback, link-local, multicast, unspecified or reserved are refused even then. The
+agent then reads through the host interface of the floating IP's external network only
+(``MetricSource.device``), so a floating IP the host does not reach locally is never
+fetched through the machine's uplink.
 """
 
 from __future__ import annotations
@@ -45,20 +48,26 @@ def refusal(session: Session, context: RequestContext, load_balancer: dict | Non
             url: str) -> str | None:
     """Why the cloud will not GET ``url`` for a group of ``context``'s project now (a
     message for the group's events and for a 400), or None when it may."""
+    return locate(session, context, load_balancer, url)[1]
+
+
+def locate(session: Session, context: RequestContext, load_balancer: dict | None,
+           url: str) -> tuple[FloatingIp | None, str | None]:
+    """The floating IP ``url`` points at when the group may read it, else why not."""
     parts = _split(url)
     address = _address(parts) if parts is not None and parts.scheme == "http" else None
     if address is None or parts.username is not None or parts.password is not None:
-        return f"the url {url!r} is not an http:// url at an IP address"
+        return None, f"the url {url!r} is not an http:// url at an IP address"
     if address.is_loopback or address.is_link_local or address.is_multicast \
             or address.is_unspecified or address.is_reserved:
-        return f"{address} is not an address the cloud reads metrics from"
+        return None, f"{address} is not an address the cloud reads metrics from"
     floating = session.scalars(select(FloatingIp).where(
         FloatingIp.floating_ip_address == str(address), FloatingIp.deleting.is_(False))).all()
     vip_port = _vip_port(session, context, load_balancer)
-    if any(fip.project_id == context.project_id or (vip_port and fip.port_id == vip_port)
-           for fip in floating):
-        return None
-    return f"{address} is not {WHICH}"
+    for fip in floating:
+        if fip.project_id == context.project_id or (vip_port and fip.port_id == vip_port):
+            return fip, None
+    return None, f"{address} is not {WHICH}"
 
 
 def check_owned(session: Session, context: RequestContext, load_balancer: dict | None,
