@@ -51,7 +51,9 @@ def cloud():
         cloud.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an asyncio loop running in this thread while it
+# lives, and the root tests after tests/browser (pyroute2) need the thread's loop free.
+@pytest.fixture(scope="package")
 def chromium():
     from playwright.sync_api import sync_playwright
 
