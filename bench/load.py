@@ -162,9 +162,9 @@ def percentiles(values: list[float]) -> dict:
 # (a) the fake driver
 
 
-def load_fake(servers: int) -> dict:
+def load_fake(servers: int, port: int = 0) -> dict:
     with tempfile.TemporaryDirectory() as tmp:  # the stop purges the prefix: a unique one
-        cloud = LoadCloud("fake", unique_prefix(), Path(tmp) / "data")
+        cloud = LoadCloud("fake", unique_prefix(), Path(tmp) / "data", port)
         try:
             cloud.start()
             return _load_fake(cloud, servers)
@@ -204,8 +204,8 @@ def _load_fake(cloud: Cloud, servers: int) -> dict:
 class LoadCloud(Cloud):
     """``bench/boot.py``'s cloud on this benchmark's ports."""
 
-    def __init__(self, driver: str, prefix: str, data_dir: Path) -> None:
-        super().__init__(driver, prefix, data_dir, PORTS[driver])
+    def __init__(self, driver: str, prefix: str, data_dir: Path, port: int = 0) -> None:
+        super().__init__(driver, prefix, data_dir, port or PORTS[driver])
 
     def close(self) -> None:
         """Stop and purge; the cloud's log is kept as ``/tmp/load-<prefix>-<driver>.log``."""
@@ -221,10 +221,10 @@ def unique_prefix() -> str:
     return "sk" + "".join(random.choices(string.ascii_lowercase, k=4))
 
 
-def load_namespace(instances: int) -> dict:
+def load_namespace(instances: int, port: int = 0) -> dict:
     prefix = unique_prefix()
     with cloud_process.joined_host_namespace(prefix, "loadhost"):
-        cloud = LoadCloud("namespace", prefix, Path(f"/tmp/load-{prefix}"))
+        cloud = LoadCloud("namespace", prefix, Path(f"/tmp/load-{prefix}"), port)
         try:
             cloud.start()
             return _load_namespace(cloud, instances)
@@ -293,14 +293,16 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=200, help="(b) live instances")
     parser.add_argument("--skip-fake", action="store_true")
     parser.add_argument("--skip-namespace", action="store_true")
+    parser.add_argument("--port", type=int, default=0,
+                        help="the cloud's port (default: 18903 fake, 18904 namespace)")
     args = parser.parse_args()
     report = {"cores": os.cpu_count()}
     if not args.skip_fake:
-        report["fake"] = load_fake(args.servers)
+        report["fake"] = load_fake(args.servers, args.port)
     if not args.skip_namespace:
         if os.geteuid() != 0:
             sys.exit("part (b) needs root (real namespace instances); --skip-namespace")
-        report["namespace"] = load_namespace(args.instances)
+        report["namespace"] = load_namespace(args.instances, args.port)
     print_table(report)
     print(json.dumps(report))
 

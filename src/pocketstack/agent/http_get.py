@@ -4,7 +4,9 @@
 headers, body: every socket wait is given only the time left, so a server trickling a
 byte a second cannot stretch it), reads at most ``cap`` bytes of body, follows no
 redirect (anything but 200 is a failure), uses no proxy and looks up no name (the URL's
-host is an IP literal, checked before). Failure messages never quote what the server
+host is an IP literal, checked before). Given a ``device``, the socket is bound to that
+host interface (``SO_BINDTODEVICE``): no packet of it can leave by another one, e.g.
+the machine's uplink. Failure messages never quote what the server
 sent: a metric's events are shown to the group's users.
 """
 
@@ -24,15 +26,14 @@ class GetFailed(Exception):
     """The GET gave no usable body; the message says why, in the cloud's words."""
 
 
-def get(url: str, *, deadline: float, cap: int) -> bytes:
+def get(url: str, *, deadline: float, cap: int, device: str | None = None) -> bytes:
     """The body of ``GET url`` (status 200), within ``deadline`` s and ``cap`` bytes."""
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     end = time.monotonic() + deadline
     try:
-        with socket.create_connection((parts.hostname, parts.port or 80), timeout=deadline) \
-                as sock:
+        with _connect(parts.hostname, parts.port or 80, deadline, device) as sock:
             return _exchange(sock, host, target, end, cap)
     except TimeoutError:
         raise GetFailed(f"timed out (the whole GET may take {deadline:g} s)") from None
@@ -42,6 +43,20 @@ def get(url: str, *, deadline: float, cap: int) -> bytes:
         raise GetFailed("connection refused") from None
     except OSError as exc:
         raise GetFailed(exc.strerror or type(exc).__name__) from None
+
+
+def _connect(address: str, port: int, timeout: float, device: str | None) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if device is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, device.encode())
+        sock.settimeout(timeout)
+        sock.connect((address, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def _exchange(sock: socket.socket, host: str, target: str, end: float, cap: int) -> bytes:

@@ -58,6 +58,7 @@ class MetricSource:
     loadbalancer_id: str | None = None
     server_ids: tuple[str, ...] = ()  # servers in service
     refused: str | None = None  # why the http_regex url may not be read now (None: it may)
+    device: str | None = None  # the host interface the GET must leave by (None: any)
 
 
 class MetricReaders:
@@ -72,7 +73,8 @@ class MetricReaders:
         if kind == "http_regex":
             if source.refused:
                 raise MetricUnavailable(source.refused)
-            return self.http.read(source.group_id, source.metric["url"], source.metric["regex"])
+            return self.http.read(source.group_id, source.metric["url"], source.metric["regex"],
+                                  source.device)
         if kind == "cpu":
             return self._cpu(source.server_ids)
         stats = self._stats(source)
@@ -140,14 +142,15 @@ class HttpReads:
         self._started: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def read(self, group_id: str, url: str, regex: str) -> float:
+    def read(self, group_id: str, url: str, regex: str, device: str | None = None) -> float:
         """The result of the group's read: the one in flight, else a new one; waits at
         most ``inline_wait`` s (MetricWarmingUp when still running: ask again later)."""
         with self._lock:
             future = self._reads.get(group_id)
             if future is None:
                 self._forget_untaken()
-                future = self._reads[group_id] = self._pool.submit(read_http_regex, url, regex)
+                future = self._reads[group_id] = self._pool.submit(
+                    read_http_regex, url, regex, device=device)
                 self._started[group_id] = time.monotonic()
         try:
             return future.result(timeout=self.inline_wait)
@@ -171,15 +174,17 @@ class HttpReads:
             return sum(not future.done() for future in self._reads.values())
 
 
-def read_http_regex(url: str, regex: str, deadline: float = HTTP_DEADLINE) -> float:
-    """Group 1 of ``regex`` searched in the body of ``GET url``: the whole GET within
-    ``deadline`` s, at most ``BODY_CAP`` bytes, the search within ``REGEX_TIMEOUT`` s.
-    Messages name the URL but never quote what the server sent."""
+def read_http_regex(url: str, regex: str, deadline: float = HTTP_DEADLINE, *,
+                    device: str | None = None) -> float:
+    """Group 1 of ``regex`` searched in the body of ``GET url`` (leaving by host interface
+    ``device`` only, when given): the whole GET within ``deadline`` s, at most
+    ``BODY_CAP`` bytes, the search within ``REGEX_TIMEOUT`` s. Messages name the URL but
+    never quote what the server sent."""
     problem = patterns.problem_of(regex)
     if problem:
         raise MetricUnavailable(problem)
     try:
-        body = http_get.get(url, deadline=deadline, cap=BODY_CAP)
+        body = http_get.get(url, deadline=deadline, cap=BODY_CAP, device=device)
     except http_get.GetFailed as exc:
         raise MetricUnavailable(f"GET {url}: {exc}") from None
     try:

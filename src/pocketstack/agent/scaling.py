@@ -59,8 +59,10 @@ class ScalingReconciler:
     parallel = True
 
     def __init__(self, cloud: Cloud, metrics: MetricReaders | None = None,
-                 period: float = PERIOD, settling_period: float = SETTLING_PERIOD) -> None:
+                 period: float = PERIOD, settling_period: float = SETTLING_PERIOD,
+                 network_driver=None) -> None:
         self.cloud, self.period = cloud, period
+        self.network_driver = network_driver  # where the host reaches floating IPs
         self.settling_period = min(period, settling_period)
         self.metrics = metrics or MetricReaders(cloud)
 
@@ -107,11 +109,22 @@ class ScalingReconciler:
                 loadbalancer_id = pool.loadbalancer_of(
                     session, lifecycle.acting_for(group), group.load_balancer["pool_id"])
             metric = None if group.status == groups.DELETING else group.metric
-            refused = None
+            refused = device = None
             if metric and metric["type"] == "http_regex":  # ownership may have changed
-                refused = metric_target.refusal(session, lifecycle.acting_for(group),
-                                                group.load_balancer, metric["url"])
-            return MetricSource(key, metric, loadbalancer_id, in_service, refused)
+                refused, device = self._http_target(session, group)
+            return MetricSource(key, metric, loadbalancer_id, in_service, refused, device)
+
+    def _http_target(self, session, group: ScalingGroup) -> tuple[str | None, str | None]:
+        """(why the group's URL may not be read now, the host interface to read it on)."""
+        fip, refused = metric_target.locate(session, lifecycle.acting_for(group),
+                                            group.load_balancer, group.metric["url"])
+        if refused:
+            return refused, None
+        reach = getattr(self.network_driver, "floating_ip_device", None)
+        if reach is None:
+            return ("this cloud's network driver does not reach floating IPs from the host: "
+                    "http_regex metrics are not read"), None
+        return None, reach(fip.floating_network_id)
 
     def _read(self, source: MetricSource) -> tuple[float | None, str | None]:
         if not source.metric:

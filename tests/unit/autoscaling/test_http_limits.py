@@ -177,6 +177,15 @@ def test_a_slow_read_never_holds_the_pass_and_runs_once_per_group(serve):
     assert server.connections == 2
 
 
+@pytest.mark.root  # SO_BINDTODEVICE
+def test_a_read_leaves_by_its_device_only(serve):
+    server = serve(whole(ok_body(b"4 requests")))
+    assert read_http_regex(server.url, r"(\d+) requests", device="lo") == 4.0
+    with pytest.raises(MetricUnavailable, match="No such device"):
+        read_http_regex(server.url, r"(\d+) requests", device="nosuchdev0")
+    assert server.connections == 1
+
+
 def test_a_refused_target_is_never_read(serve):
     server = serve(whole(ok_body(b"1 requests")))
     readers = MetricReaders(SimpleNamespace())

@@ -93,16 +93,25 @@ def test_the_floating_ip_of_the_groups_load_balancer_is_allowed(demo, admin, dep
     assert "is not a floating IP" in message
 
 
+class Reaches:
+    """A network driver whose host reaches floating IPs through bridge ``br-<network>``."""
+
+    def floating_ip_device(self, network_id: str) -> str:
+        return f"br-{network_id[:8]}"
+
+
 def test_ownership_is_checked_again_before_every_read(demo, deployment, monkeypatch):
     deployment.agent.stop()
     fip = floating_ip(demo)
     group = create(demo, min_size=0, metric=http_metric(f"http://{fip['floating_ip_address']}/"))
     fetched = []
-    monkeypatch.setattr(metrics, "read_http_regex", lambda *args: fetched.append(args) or 3.0)
-    scaling = ScalingReconciler(deployment.cloud, MetricReaders(deployment.cloud), period=0)
+    monkeypatch.setattr(metrics, "read_http_regex",
+                        lambda *args, **kwargs: fetched.append(kwargs["device"]) or 3.0)
+    scaling = ScalingReconciler(deployment.cloud, MetricReaders(deployment.cloud), period=0,
+                                network_driver=Reaches())
     assert scaling._source(group["id"]).refused is None
     scaling.reconcile(group["id"])
-    assert len(fetched) == 1
+    assert fetched == [f"br-{fip['floating_network_id'][:8]}"]  # only by the public bridge
     assert ok(demo.delete(f"{N}/floatingips/{fip['id']}"), 204) is None
     source = scaling._source(group["id"])
     assert "is not a floating IP" in source.refused
@@ -112,6 +121,21 @@ def test_ownership_is_checked_again_before_every_read(demo, deployment, monkeypa
     assert any(e["action"] == "error" and "is not a floating IP" in e["reason"]
                for e in events)
     assert ok(demo.get(f"{A}/groups/{group['id']}"))["group"]["status"] != "ERROR"
+
+
+def test_a_driver_that_does_not_reach_floating_ips_reads_nothing(demo, deployment,
+                                                                monkeypatch):
+    deployment.agent.stop()
+    fip = floating_ip(demo)
+    group = create(demo, min_size=0, metric=http_metric(f"http://{fip['floating_ip_address']}/"))
+    fetched = []
+    monkeypatch.setattr(metrics, "read_http_regex", lambda *args, **kw: fetched.append(1) or 1.0)
+    scaling = ScalingReconciler(deployment.cloud, MetricReaders(deployment.cloud), period=0,
+                                network_driver=object())  # e.g. the fake driver
+    scaling.reconcile(group["id"])
+    assert fetched == []
+    events = ok(demo.get(f"{A}/groups/{group['id']}/events"))["events"]
+    assert any("does not reach floating IPs" in e["reason"] for e in events)
 
 
 @pytest.mark.parametrize(("regex", "words"), [

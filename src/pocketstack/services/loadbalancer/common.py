@@ -86,9 +86,9 @@ def begin_change(lb: LoadBalancer, queue: bool = False) -> None:
                 provisioning_status=case((status.like("PENDING_%"), status),
                                          else_=PENDING_UPDATE))
         .execution_options(synchronize_session=False))
-    session.refresh(lb)
     if result.rowcount == 0:
         raise Conflict(f"Load Balancer {lb.id} is immutable and cannot be updated.")
+    session.refresh(lb)
 
 
 def check_quota(session: Session, project_id: str, resource: str, wanted: int = 1) -> None:
