@@ -31,7 +31,7 @@ from .installed import (
     version_greater,
 )
 
-pytestmark = [pytest.mark.root, pytest.mark.package]
+pytestmark = [pytest.mark.root, pytest.mark.package, pytest.mark.timeout(1200)]  # two builds
 
 PORT = 18863
 SERVER = ["--flavor", "m1.tiny", "--image", "base", "--network", "private",

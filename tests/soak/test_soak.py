@@ -49,7 +49,7 @@ from tests.integration.crash.invariants import (
 from .balancers import BalancerSoak, check_balancers
 from .workload import Soak
 
-pytestmark = [pytest.mark.root, pytest.mark.soak]
+pytestmark = [pytest.mark.root, pytest.mark.soak, pytest.mark.timeout(600)]
 
 PORT, AGENT_PORT = 18901, 18902
 KILLS, AGENT_KILLS = 30, 15  # both tests within ~5 min on 2 shared cores
