@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -38,6 +39,13 @@ def test_pipx_install_from_the_wheel(tmp_path):
     if pipx is None:
         pytest.skip("needs pipx (apt-get install pipx)")
     wheel = build_wheel(tmp_path)
+    with zipfile.ZipFile(wheel) as archive:  # the data files `pocketstack` reads at run time
+        names = set(archive.namelist())
+    for needed in ("pocketstack/demo/webgame_files/php.sh",
+                   "pocketstack/demo/webgame_files/game/index.php",
+                   "pocketstack/dashboard/static/index.html",
+                   "pocketstack/db/migrations/versions/defada39b482_initial_schema.py"):
+        assert needed in names, f"{needed} is not in {wheel.name}"
     env = {**os.environ, "PIPX_HOME": str(tmp_path / "pipx"),
            "PIPX_BIN_DIR": str(tmp_path / "bin"), "PIPX_MAN_DIR": str(tmp_path / "man")}
     subprocess.run([pipx, "install", str(wheel)], env=env, check=True, timeout=600,

@@ -3,7 +3,10 @@
 Desired state is the row's ``vm_state``/``task_state``: building → spawn, a power or
 reboot task → drive the instance, image_snapshot → stream a snapshot to the image
 service, rebuilding → a fresh instance from the server's image, deleting → destroy, release the ports, then remove the row (the finaliser).
-An active server whose instance is missing from the host is spawned again.
+An active server whose instance is missing from the host is spawned again, and one whose
+instance stopped by itself shows SHUTOFF: both found by an inventory of the host every
+``INVENTORY_SECONDS`` (not on every agent wake: with the namespace driver it scans
+``/proc``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import base64
 import logging
 import socket
+import time
 
 from sqlalchemy import or_, select, update
 
@@ -27,6 +31,8 @@ from pocketstack.services.network import for_compute as network
 from pocketstack.services.runtime import Cloud
 
 log = logging.getLogger(__name__)
+
+INVENTORY_SECONDS = 10.0
 
 POWER_TASKS = (states.POWERING_ON, states.POWERING_OFF, states.REBOOTING,
                states.REBOOTING_HARD)
@@ -52,22 +58,39 @@ class ServerReconciler:
     kind = "server"
     parallel = True
 
-    def __init__(self, cloud: Cloud, driver: ComputeDriver, host: str | None = None) -> None:
+    def __init__(self, cloud: Cloud, driver: ComputeDriver, host: str | None = None,
+                 inventory_seconds: float = INVENTORY_SECONDS) -> None:
         self.cloud, self.driver = cloud, driver
         self.host = host or socket.gethostname()
+        self.inventory_seconds = inventory_seconds
+        self._inventory_due = 0.0  # the first pending() looks at the host
+        self._suspects: set[str] = set()  # settled servers the last inventory found amiss
 
     def pending(self) -> list[str]:
         """Servers with work to do (deletes first: they must not wait behind spawns), and
-        active ones whose instance the host lacks."""
+        active ones whose instance the host lacks or that stopped by themselves.
+
+        Only the first call and then one call per ``INVENTORY_SECONDS`` look at the host
+        (the driver's ``list_instances`` and each settled server's power state: a
+        ``/proc`` scan with the namespace driver); other calls, one or more per agent
+        wake, read the store only. So a lost or crashed instance of an ACTIVE server is
+        noticed within ``INVENTORY_SECONDS`` plus the agent's resync period, and stays
+        listed until a reconcile of it succeeds."""
         with self.cloud.db.session() as session:
             busy = list(session.scalars(select(Server.id).where(
                 or_(Server.vm_state == states.BUILDING, Server.task_state.is_not(None)))
                 .order_by((Server.task_state == states.DELETING).desc())))
-            settled = list(session.scalars(select(Server.id).where(
-                Server.vm_state == states.ACTIVE, Server.task_state.is_(None))))
-        present = self.driver.list_instances()
-        return busy + [server_id for server_id in settled
-                       if server_id not in present or self._stopped_behind_our_back(server_id)]
+            settled = None
+            if time.monotonic() >= self._inventory_due:
+                settled = list(session.scalars(select(Server.id).where(
+                    Server.vm_state == states.ACTIVE, Server.task_state.is_(None))))
+        if settled is not None:
+            self._inventory_due = time.monotonic() + self.inventory_seconds
+            present = self.driver.list_instances()
+            self._suspects = {server_id for server_id in settled if server_id not in present
+                              or self._stopped_behind_our_back(server_id)}
+        listed = set(busy)
+        return busy + sorted(key for key in set(self._suspects) if key not in listed)
 
     def ready(self, keys: list[str]) -> list[str]:
         """Of ``keys``, those that need nothing the network reconcilers have yet to do: all
@@ -87,6 +110,11 @@ class ServerReconciler:
         return self.driver.power_state(key) in (PowerState.SHUTDOWN, PowerState.CRASHED)
 
     def reconcile(self, key: str) -> Result:
+        result = self._converge(key)
+        self._suspects.discard(key)  # not reached on a failure: listed again until it works
+        return result
+
+    def _converge(self, key: str) -> Result:
         with self.cloud.db.session() as session:
             server = session.get(Server, key)
             if server is None:

@@ -20,10 +20,10 @@ class TemplateError(ValueError):
 
 
 def examples_dir() -> Path:
-    """``examples/webgame`` of this checkout, or ``$POCKETSTACK_WEBGAME_DIR``."""
+    """The web game's files, ``$POCKETSTACK_WEBGAME_DIR`` if set: else the copy of
+    ``examples/webgame`` installed with the package (in a checkout, a link to it)."""
     configured = os.environ.get("POCKETSTACK_WEBGAME_DIR")
-    path = Path(configured) if configured else Path(__file__).resolve().parents[3] / \
-        "examples" / "webgame"
+    path = Path(configured) if configured else Path(__file__).parent / "webgame_files"
     if not (path / "php.sh").is_file():
         raise TemplateError(f"{path} holds no web game (php.sh); set POCKETSTACK_WEBGAME_DIR "
                             "to the examples/webgame directory of a pocketstack checkout")

@@ -41,3 +41,9 @@ def test_examples_dir_can_be_pointed_elsewhere(tmp_path, monkeypatch):
     monkeypatch.setenv("POCKETSTACK_WEBGAME_DIR", str(tmp_path))
     with pytest.raises(userdata.TemplateError, match="POCKETSTACK_WEBGAME_DIR"):
         userdata.examples_dir()
+
+
+def test_the_installed_web_game_is_found_without_settings(monkeypatch):
+    monkeypatch.delenv("POCKETSTACK_WEBGAME_DIR", raising=False)
+    found = userdata.examples_dir()
+    assert (found / "php.sh").is_file() and (found / "game" / "index.php").is_file()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.db.models.network import (
     FloatingIp,
+    IpAllocation,
     Network,
     Port,
     PortSecurityGroup,
@@ -181,28 +182,39 @@ def server_nameservers(session: Session, server_id: str) -> list[str]:
 def server_addresses(session: Session, server_ids: list[str]) -> dict[str, dict[str, list[dict]]]:
     """Nova's ``addresses`` for each server: network name → list of
     ``{"addr", "version", "OS-EXT-IPS:type": "fixed"|"floating", "OS-EXT-IPS-MAC:mac_addr"}``.
-    One query for all ``server_ids`` (list views call it once per page)."""
+    Two queries for all ``server_ids`` whatever their count (list views call it once per
+    page), selecting only the columns shown: the ports with their network names and fixed
+    IPs, then the floating IPs of those ports."""
     found: dict[str, dict[str, list[dict]]] = {sid: {} for sid in server_ids}
-    server_ports = _server_ports(session, server_ids)
-    ids = [p.id for p in server_ports]
-    addresses = ports.fixed_ips(session, ids)
-    names = dict(session.execute(select(Network.id, Network.name).where(
-        Network.id.in_({p.network_id for p in server_ports}))).all())
-    floating: dict[str, list[FloatingIp]] = {pid: [] for pid in ids}
-    for fip in session.scalars(select(FloatingIp).where(FloatingIp.port_id.in_(ids),
-                                                         FloatingIp.deleting.is_(False))):
-        floating[fip.port_id].append(fip)
-    for port in server_ports:
-        entries = found[port.device_id].setdefault(names[port.network_id], [])
-        for allocation in addresses[port.id]:
-            entries.append(_address(allocation.ip_address, "fixed", port.mac_address))
-        for fip in floating[port.id]:
-            entries.append(_address(fip.floating_ip_address, "floating", port.mac_address))
+    rows = session.execute(
+        select(Port.id, Port.device_id, Port.mac_address, Network.name, IpAllocation.ip_address)
+        .join(Network, Network.id == Port.network_id)
+        .outerjoin(IpAllocation, IpAllocation.port_id == Port.id)
+        .outerjoin(Subnet, Subnet.id == IpAllocation.subnet_id)
+        .where(Port.device_id.in_(server_ids), Port.deleting.is_(False),
+               Port.device_owner.like("compute:%"))
+        .order_by(Port.device_index, Port.created_at, Port.id, Subnet.ip_version,
+                  Subnet.created_at, IpAllocation.ip_address)).all()
+    floating: dict[str, list[str]] = {}
+    if rows:
+        for port_id, address in session.execute(
+                select(FloatingIp.port_id, FloatingIp.floating_ip_address)
+                .where(FloatingIp.port_id.in_({row[0] for row in rows}),
+                       FloatingIp.deleting.is_(False))
+                .order_by(FloatingIp.created_at, FloatingIp.id)):
+            floating.setdefault(port_id, []).append(address)
+    for index, (port_id, server_id, mac, network_name, address) in enumerate(rows):
+        entries = found[server_id].setdefault(network_name, [])
+        if address is not None:
+            entries.append(_address(address, "fixed", mac))
+        if index + 1 == len(rows) or rows[index + 1][0] != port_id:  # the port's last row
+            entries.extend(_address(fip, "floating", mac) for fip in floating.get(port_id, ()))
     return found
 
 
 def _address(ip_address: str, kind: str, mac: str) -> dict:
-    return {"addr": ip_address, "version": ipam.parse_ip(ip_address).version,
+    """One entry of ``addresses`` (stored addresses are valid: a colon means IPv6)."""
+    return {"addr": ip_address, "version": 6 if ":" in ip_address else 4,
             "OS-EXT-IPS:type": kind, "OS-EXT-IPS-MAC:mac_addr": mac}
 
 
