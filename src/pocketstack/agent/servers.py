@@ -24,6 +24,7 @@ from pocketstack.db.models.compute import Server
 from pocketstack.db.models.network import Port
 from pocketstack.drivers.compute.base import ComputeDriver, InstanceSpec, PowerState
 from pocketstack.errors import CloudError, DriverError
+from pocketstack.host import names
 from pocketstack.services.compute import backups, instance_actions
 from pocketstack.services.compute import server_states as states
 from pocketstack.services.image import for_compute as images
@@ -248,6 +249,8 @@ class ServerReconciler:
         """Destroy instances on the host that no server row names."""
         with self.cloud.db.session() as session:
             known = set(session.scalars(select(Server.id)))
-        for instance_id in self.driver.list_instances() - known:
+        # The host may list an instance only by the fragment of its id in kernel names.
+        keep = known | {names.fragment(server_id) for server_id in known}
+        for instance_id in self.driver.list_instances() - keep:
             log.info("sweeping instance %s that no server names", instance_id)
             self.driver.destroy(instance_id)

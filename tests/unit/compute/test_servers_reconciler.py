@@ -5,6 +5,7 @@ from __future__ import annotations
 from pocketstack.agent.servers import ServerReconciler
 from pocketstack.db.models.compute import Server
 from pocketstack.drivers.compute.base import InstanceSpec
+from pocketstack.host import names
 from pocketstack.services.compute.usage import project_usage
 from tests.unit.compute.server_helpers import boot
 
@@ -61,6 +62,18 @@ def test_sweep_removes_instances_no_server_names(deployment, active_server):
                               vcpus=1, memory_mb=64, disk_gb=0))
     reconciler(deployment).sweep()
     assert driver.list_instances() == {active_server["id"]}
+
+
+def test_sweep_keeps_an_instance_the_host_lists_by_its_fragment(deployment, active_server,
+                                                                 monkeypatch):
+    """A host may know a live instance only by the fragment of its id in kernel names."""
+    driver = deployment.cloud.compute_driver
+    fragment = names.fragment(active_server["id"])
+    destroyed = []
+    monkeypatch.setattr(driver, "list_instances", lambda: {fragment, "stray"})
+    monkeypatch.setattr(driver, "destroy", destroyed.append)
+    reconciler(deployment).sweep()
+    assert destroyed == ["stray"]
 
 
 def test_usage_counts_servers(deployment, demo, image_id):
