@@ -217,12 +217,12 @@ class LoadCloud(Cloud):
 # (b) the namespace driver
 
 
-def unique_prefix() -> str:
-    return "sk" + "".join(random.choices(string.ascii_lowercase, k=4))
+def unique_prefix(start: str = "sk") -> str:
+    return start + "".join(random.choices(string.ascii_lowercase, k=4))
 
 
-def load_namespace(instances: int, port: int = 0) -> dict:
-    prefix = unique_prefix()
+def load_namespace(instances: int, port: int = 0, prefix_start: str = "sk") -> dict:
+    prefix = unique_prefix(prefix_start)
     with cloud_process.joined_host_namespace(prefix, "loadhost"):
         cloud = LoadCloud("namespace", prefix, Path(f"/tmp/load-{prefix}"), port)
         try:
@@ -295,6 +295,8 @@ def main() -> None:
     parser.add_argument("--skip-namespace", action="store_true")
     parser.add_argument("--port", type=int, default=0,
                         help="the cloud's port (default: 18903 fake, 18904 namespace)")
+    parser.add_argument("--prefix-start", default="sk",
+                        help="(b) kernel names start with this (1-2 letters) + 4 random ones")
     args = parser.parse_args()
     report = {"cores": os.cpu_count()}
     if not args.skip_fake:
@@ -302,7 +304,7 @@ def main() -> None:
     if not args.skip_namespace:
         if os.geteuid() != 0:
             sys.exit("part (b) needs root (real namespace instances); --skip-namespace")
-        report["namespace"] = load_namespace(args.instances, args.port)
+        report["namespace"] = load_namespace(args.instances, args.port, args.prefix_start)
     print_table(report)
     print(json.dumps(report))
 

@@ -46,13 +46,13 @@ def traced(db: Database, session, statement: str) -> list[bool]:
 @pytest.mark.parametrize("ending", ["COMMIT", "ROLLBACK"])
 def test_the_lock_is_held_while_the_transaction_ends(db, ending):
     seen: list[bool] = []
-    with pytest.raises(_Abort) if ending == "ROLLBACK" else nullcontext():
-        with db.session() as session:
-            seen = traced(db, session, ending)
-            session.execute(text("INSERT INTO items VALUES ('a')"))
-            assert held_elsewhere(db)
-            if ending == "ROLLBACK":
-                raise _Abort
+    aborts = pytest.raises(_Abort) if ending == "ROLLBACK" else nullcontext()
+    with aborts, db.session() as session:
+        seen = traced(db, session, ending)
+        session.execute(text("INSERT INTO items VALUES ('a')"))
+        assert held_elsewhere(db)
+        if ending == "ROLLBACK":
+            raise _Abort
     assert seen == [True]
     assert not held_elsewhere(db)
 
