@@ -35,6 +35,29 @@ def _declared_size(request: Request) -> int | None:
     return int(value)
 
 
+async def receive(request: Request, cloud, begin, finish, abort) -> None:
+    """Stream a request body into the image store: check the media type, ``begin()`` (in
+    the thread pool; returns the ``data.Upload`` with its limit), write every chunk, then
+    ``finish(upload, staged)``. On any failure, cancel included, ``abort()`` runs; the
+    staged file is always removed."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in UPLOAD_TYPES:
+        raise UnsupportedMediaType(f"Unsupported Content-Type {media}: image data is sent as "
+                                   "application/octet-stream.")
+    upload = await run_in_threadpool(begin)
+    staged = data.image_store(cloud.settings).stage(upload.limit, upload.refusal)
+    try:
+        async for chunk in request.stream():
+            staged.write(chunk)
+        await run_in_threadpool(finish, upload, staged)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(abort)
+        raise
+    finally:
+        staged.discard()
+
+
 def _begin(cloud, who, image_id: str, declared: int | None) -> data.Upload:
     with cloud.db.session() as session:
         return data.begin_upload(session, who, cloud.settings, image_id, declared)
@@ -52,22 +75,10 @@ def _abort(cloud, image_id: str) -> None:
 
 @router.put("/{image_id}/file", status_code=204)
 async def upload_data(image_id: str, request: Request, cloud: CloudDep, who: Caller):
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in UPLOAD_TYPES:
-        raise UnsupportedMediaType(f"Unsupported Content-Type {media}: image data is sent as "
-                                   "application/octet-stream.")
-    upload = await run_in_threadpool(_begin, cloud, who, image_id, _declared_size(request))
-    staged = data.image_store(cloud.settings).stage(upload.limit, upload.refusal)
-    try:
-        async for chunk in request.stream():
-            staged.write(chunk)
-        await run_in_threadpool(_finish, cloud, upload, staged)
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await run_in_threadpool(_abort, cloud, image_id)
-        raise
-    finally:
-        staged.discard()
+    declared = _declared_size(request)
+    await receive(request, cloud, begin=lambda: _begin(cloud, who, image_id, declared),
+                  finish=lambda upload, staged: _finish(cloud, upload, staged),
+                  abort=lambda: _abort(cloud, image_id))
     return Response(status_code=204)
 
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import anyio
 from fastapi import Body, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from pocketstack.api.common import APIRouter, Caller, CloudDep
-from pocketstack.api.image.data import UPLOAD_TYPES, _declared_size
-from pocketstack.api.image.errors import UnsupportedMediaType
+from pocketstack.api.image.data import _declared_size, receive
 from pocketstack.db.base import isotime
 from pocketstack.db.models.image import ImageTask
 from pocketstack.errors import BadRequest
@@ -39,22 +36,11 @@ def _abort(cloud, image_id: str) -> None:
 @router.put("/images/{image_id}/stage", status_code=204)
 async def stage_data(image_id: str, request: Request, cloud: CloudDep, who: Caller):
     """Stream the data into the staging area; the image stays ``uploading`` until imported."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in UPLOAD_TYPES:
-        raise UnsupportedMediaType(f"Unsupported Content-Type {media}: image data is sent as "
-                                   "application/octet-stream.")
-    upload = await run_in_threadpool(_begin, cloud, who, image_id, _declared_size(request))
-    staged = data.image_store(cloud.settings).stage(upload.limit, upload.refusal)
-    try:
-        async for chunk in request.stream():
-            staged.write(chunk)
-        await run_in_threadpool(imports.finish_stage, cloud.settings, upload, staged)
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await run_in_threadpool(_abort, cloud, image_id)
-        raise
-    finally:
-        staged.discard()
+    declared = _declared_size(request)
+    await receive(request, cloud, begin=lambda: _begin(cloud, who, image_id, declared),
+                  finish=lambda upload, staged: imports.finish_stage(cloud.settings, upload,
+                                                                     staged),
+                  abort=lambda: _abort(cloud, image_id))
     return Response(status_code=204)
 
 
