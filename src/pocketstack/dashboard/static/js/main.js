@@ -81,8 +81,11 @@ async function showPage() {
   try {
     const module = await import(`./pages/${target.module}.js`);
     if (controller.signal.aborted) return;
-    clear(main);
-    await module.default(main, {
+    // Each page draws into a holder of its own: when the user moves on while a page is
+    // still loading, its late writes land in the detached holder, never in the next page.
+    const page = h("div", { class: "page" });
+    clear(main, page);
+    await module.default(page, {
       params: target.params, signal: controller.signal, every: schedule(controller),
       go: (hash) => { location.hash = hash; },
     });
@@ -93,8 +96,9 @@ async function showPage() {
         h("p", {}, h("a", { href: "#/overview" }, "Back to the overview"))));
     }
   } finally {
-    main.removeAttribute("aria-busy");
+    if (!controller.signal.aborted) main.removeAttribute("aria-busy");
   }
+  if (controller.signal.aborted) return;  // a newer page owns the title and the focus
   const title = main.querySelector("h1");
   document.title = `${title ? title.textContent : "pocketstack"} · pocketstack`;
   if (document.activeElement === document.body || main.contains(document.activeElement)) {
