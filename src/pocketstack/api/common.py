@@ -188,3 +188,11 @@ def service_app(name: str, render: ErrorRenderer, *, openapi_url: str,
                                   "your request."))
 
     return app
+
+
+def quota_body(body) -> dict:
+    """The ``{resource: limit}`` of a Neutron/Octavia-style ``{"quota": {...}}`` update."""
+    values = body.get("quota") if isinstance(body, dict) else None
+    if not isinstance(values, dict) or set(body) != {"quota"}:
+        raise BadRequest('Invalid body: it must be {"quota": {resource: limit, ...}}.')
+    return values

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import Body, Response
 
-from pocketstack.api.common import APIRouter, Caller, CloudDep
-from pocketstack.errors import BadRequest
+from pocketstack.api.common import APIRouter, Caller, CloudDep, quota_body
 from pocketstack.services.loadbalancer import quotas as service
 
 router = APIRouter(prefix="/lbaas/quotas")
@@ -34,11 +33,8 @@ def show_quota(cloud: CloudDep, who: Caller, project_id: str):
 @router.put("/{project_id}", status_code=202)
 def update_quota(cloud: CloudDep, who: Caller, project_id: str,
                  body: Annotated[dict, Body()]):
-    values = body.get("quota")
-    if not isinstance(values, dict) or set(body) != {"quota"}:
-        raise BadRequest('Invalid body: it must be {"quota": {resource: limit, ...}}.')
     with cloud.db.session() as session:
-        return {"quota": service.update(session, who, project_id, values)}
+        return {"quota": service.update(session, who, project_id, quota_body(body))}
 
 
 @router.delete("/{project_id}", status_code=204)
